@@ -1,0 +1,105 @@
+"""The few date readings ingestion needs, delegated to `communique.extract.dates` when it exists.
+
+Until that module is present, a fallback reads only numeric dates (27/06/2019, 2019-06-27): no
+month names, no language knowledge in Python.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from datetime import date
+from functools import lru_cache
+
+_NUMERIC = re.compile(
+    r"(?P<iso>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2}))"
+    r"|(?P<dmy>(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4}))")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+@lru_cache(maxsize=1)
+def _dates():
+    """The values engineer's date module, or None while it does not exist."""
+    try:
+        module = importlib.import_module("communique.extract.dates")
+    except ImportError:
+        return None
+    return module if hasattr(module, "find_dates") else None
+
+
+def _numeric(text: str, *, anchored: bool) -> str | None:
+    match = _NUMERIC.match(text) if anchored else _NUMERIC.search(text)
+    if not match:
+        return None
+    if match.group("iso"):
+        y, m, d = match.group("y", "m", "d")
+    else:
+        y, m, d = match.group("y2", "m2", "d2")
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _mentions(text: str, lang: str, reference: str | None = None) -> list:
+    dates = _dates()
+    if dates is None:
+        return []
+    try:
+        return list(dates.find_dates(text, lang, reference))
+    except Exception:  # noqa: BLE001 - a date reader bug must not stop ingestion
+        return []
+
+
+def _is_day(value) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
+def date_at_start(text: str, lang: str) -> str | None:
+    """A full date at the very start of `text` (what follows a publication marker)."""
+    for mention in _mentions(text, lang):
+        if getattr(mention, "start", 0) <= 2 and _is_day(getattr(mention, "value", None)):
+            return mention.value
+        break
+    return _numeric(text.lstrip(), anchored=True)
+
+
+def full_date_in(sentence: str, lang: str) -> str | None:
+    """The first full date (day, month and year) stated in a sentence."""
+    for mention in _mentions(sentence, lang):
+        if _is_day(getattr(mention, "value", None)):
+            return mention.value
+    return _numeric(sentence, anchored=False)
+
+
+def latest_year(text: str) -> int | None:
+    years = [int(y) for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def today_date(sentence: str, lang: str, text: str) -> str | None:
+    """"Vandaag, maandag 28 juni" -> the date whose weekday fits, near the latest year in `text`."""
+    dates = _dates()
+    if dates is None:
+        return full_date_in(sentence, lang)
+    near = latest_year(text)
+    for mention in _mentions(sentence, lang):
+        value = getattr(mention, "value", None)
+        if _is_day(value):
+            return value
+        parts = _parts(mention)
+        if parts and near is not None and hasattr(dates, "infer_year"):
+            day, month, weekday = parts
+            year = dates.infer_year(day, month, weekday, near)
+            if year:
+                return date(year, month, day).isoformat()
+    return None
+
+
+def _parts(mention) -> tuple[int, int, int] | None:
+    """(day, month, weekday) of a mention without a year, when the date module exposes them."""
+    day = getattr(mention, "day", None)
+    month = getattr(mention, "month", None)
+    weekday = getattr(mention, "weekday", None)
+    if day and month and weekday is not None:
+        return int(day), int(month), int(weekday)
+    return None
