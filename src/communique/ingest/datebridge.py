@@ -71,35 +71,20 @@ def full_date_in(sentence: str, lang: str) -> str | None:
     return _numeric(sentence, anchored=False)
 
 
-def latest_year(text: str) -> int | None:
-    years = [int(y) for y in _YEAR.findall(text)]
+def latest_year(text: str, lang: str) -> int | None:
+    """The latest year the text states as a date (any date with a year), else any 4-digit year."""
+    years = [int(m.value[:4]) for m in _mentions(text, lang) if getattr(m, "value", None)]
+    if not years:
+        years = [int(y) for y in _YEAR.findall(text)]
     return max(years) if years else None
 
 
 def today_date(sentence: str, lang: str, text: str) -> str | None:
-    """"Vandaag, maandag 28 juni" -> the date whose weekday fits, near the latest year in `text`."""
-    dates = _dates()
-    if dates is None:
-        return full_date_in(sentence, lang)
-    near = latest_year(text)
-    for mention in _mentions(sentence, lang):
-        value = getattr(mention, "value", None)
-        if _is_day(value):
-            return value
-        parts = _parts(mention)
-        if parts and near is not None and hasattr(dates, "infer_year"):
-            day, month, weekday = parts
-            year = dates.infer_year(day, month, weekday, near)
-            if year:
-                return date(year, month, day).isoformat()
-    return None
-
-
-def _parts(mention) -> tuple[int, int, int] | None:
-    """(day, month, weekday) of a mention without a year, when the date module exposes them."""
-    day = getattr(mention, "day", None)
-    month = getattr(mention, "month", None)
-    weekday = getattr(mention, "weekday", None)
-    if day and month and weekday is not None:
-        return int(day), int(month), int(weekday)
-    return None
+    """"Vandaag, maandag 28 juni" -> the date whose weekday fits, near the latest year the text
+    states (the date module resolves a day and month against that year, using the weekday)."""
+    near = latest_year(text, lang)
+    reference = str(near) if near is not None else None
+    for mention in _mentions(sentence, lang, reference):
+        if _is_day(getattr(mention, "value", None)):
+            return mention.value
+    return _numeric(sentence, anchored=False)

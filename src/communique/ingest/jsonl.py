@@ -28,7 +28,7 @@ def read_jsonl(lines: Iterable[bytes | str], *, source: str,
         if not raw.strip():
             continue
         try:
-            yield _record(json.loads(raw), source, number)
+            yield _record(json.loads(raw.rstrip("\r\n")), source, number)
         except json.JSONDecodeError as err:
             yield InputError(source, f"not valid JSON: {err.msg} (column {err.colno})", number)
         except InputError as err:
