@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from . import resources
+from .ingest.text import is_trailer
 from .model import Document, Segment
 
 # A paragraph with fewer words than this is too short to judge ("Source: …", "naar boven").
@@ -66,7 +67,7 @@ def segment(document: Document) -> Document:
     text = document.text
     spans = paragraphs(text)
     labels = [detect(text[s:e]) for s, e in spans]
-    _inherit(labels, document.declared_language)
+    _inherit(labels, [is_trailer(text[s:e]) for s, e in spans], document.declared_language)
     segments: list[Segment] = []
     counts: dict[str, int] = {}
     for (start, end), lang in zip(spans, labels):
@@ -94,17 +95,23 @@ def segment(document: Document) -> Document:
     return document
 
 
-def _inherit(labels: list[str | None], declared: str | None) -> None:
-    """Short paragraphs take the language of the paragraph before them (the first ones, of the
-    paragraph after); a text with no judgeable paragraph takes the declared language."""
+def _inherit(labels: list[str | None], trailers: list[bool], declared: str | None) -> None:
+    """Short paragraphs take a neighbour's language: a heading or marker ("ENGLISH TEXT") the
+    next paragraph's, a trailer ("Source: …", "naar boven") or the tail the previous one's; a
+    text with no paragraph long enough to judge takes the declared language."""
+    judged = list(labels)
+    following: list[str | None] = [None] * len(labels)
+    nxt = None
+    for i in range(len(labels) - 1, -1, -1):
+        following[i] = nxt
+        if judged[i] is not None:
+            nxt = judged[i]
     previous = None
-    for i, lang in enumerate(labels):
-        if lang is None:
-            labels[i] = previous
-        else:
-            previous = lang
-    following = next((lang for lang in labels if lang), declared)
-    for i, lang in enumerate(labels):
+    for i, lang in enumerate(judged):
         if lang is not None:
-            break
-        labels[i] = following
+            previous = lang
+            continue
+        if trailers[i] or following[i] is None:
+            labels[i] = previous or following[i] or declared
+        else:
+            labels[i] = following[i]

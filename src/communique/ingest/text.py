@@ -93,6 +93,13 @@ def is_boilerplate(line: str) -> bool:
     return ":" in line and _key(line.split(":", 1)[0]) in conv.trailers
 
 
+def is_trailer(line: str) -> bool:
+    """A line that closes what comes before it ("Source: …", "naar boven")."""
+    trailers = conventions().trailers
+    key = _key(line)
+    return key in trailers or (":" in line and _key(line.split(":", 1)[0]) in trailers)
+
+
 def is_paragraph(line: str) -> bool:
     """Body text rather than a headline: too long, or more than one sentence."""
     words = len(_WORD.findall(line))
