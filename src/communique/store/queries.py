@@ -1,0 +1,400 @@
+"""Read-only questions to the knowledge base; each takes a Store and returns JSON-ready data."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..resolve import dates
+from ..resolve.identity import norm
+from .db import Store
+from .search import search  # noqa: F401  (part of this module's API)
+
+__all__ = [
+    "list_documents", "get_document", "list_events", "get_event", "timeline", "list_entities",
+    "get_entity", "dossier_country", "dossier_person", "search", "export_events",
+]
+
+
+def _loads(value: str | None, default: Any = None) -> Any:
+    return json.loads(value) if value else default
+
+
+def _doc_summary(row: dict) -> dict:
+    return {"id": row["id"], "name": row["name"], "source": row["source"], "title": row["title"],
+            "published": row["published"], "languages": _loads(row["languages"], []),
+            "current": bool(row["current"])}
+
+
+# -- documents --------------------------------------------------------------------------------
+def list_documents(store: Store, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    total = store.rows("SELECT COUNT(*) AS n FROM documents WHERE current = 1")[0]["n"]
+    rows = store.rows(
+        "SELECT d.id, d.name, d.source, d.title, d.published, d.languages, d.current,"
+        " (SELECT COUNT(*) FROM extracted_events x WHERE x.doc = d.id) AS n_events,"
+        " (SELECT COUNT(*) FROM doc_entities de WHERE de.doc = d.id) AS n_entities"
+        " FROM documents d WHERE d.current = 1 ORDER BY d.published IS NULL, d.published DESC, d.seq"
+        " LIMIT ? OFFSET ?", (int(limit), int(offset)))
+    out = []
+    for r in rows:
+        item = _doc_summary(r)
+        item.update(n_events=r["n_events"], n_entities=r["n_entities"])
+        out.append(item)
+    return out, total
+
+
+def _links(store: Store, doc_id: str) -> list[dict]:
+    rows = store.rows(
+        "SELECT kind, b AS doc, score, 'newer' AS side FROM doc_links WHERE a = ?"
+        " UNION ALL SELECT kind, a AS doc, score, 'older' AS side FROM doc_links WHERE b = ?",
+        (doc_id, doc_id))
+    out = []
+    for r in rows:
+        link = {"kind": r["kind"], "doc": r["doc"], "score": r["score"]}
+        if r["kind"] == "version":
+            # a = the newer version, b = the one it replaced
+            link["relation"] = "previous" if r["side"] == "newer" else "next"
+        out.append(link)
+    return out
+
+
+def get_document(store: Store, doc_id: str) -> dict | None:
+    rows = store.rows("SELECT * FROM documents WHERE id = ?", (doc_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    doc = _doc_summary(row)
+    doc.update(text=row["text"], url=row["url"], content_hash=row["content_hash"],
+               published_precision=row["published_precision"], ingested_at=row["ingested_at"],
+               version_of=row["version_of"])
+    doc["segments"] = store.rows(
+        'SELECT start, "end", language FROM segments WHERE doc = ? ORDER BY start', (doc_id,))
+    doc["mentions"] = store.rows(
+        'SELECT m.start, m."end", COALESCE(e.same_as, e.id) AS entity_id, e.type, e.name, m.text'
+        " FROM mentions m JOIN entities e ON e.id = m.entity WHERE m.doc = ? ORDER BY m.start",
+        (doc_id,))
+    doc["entities"] = store.rows(
+        "SELECT COALESCE(e.same_as, e.id) AS id, e.type, e.name, e.code, e.country"
+        " FROM doc_entities de JOIN entities e ON e.id = de.entity WHERE de.doc = ?"
+        " ORDER BY e.type, e.name", (doc_id,))
+    events = store.rows(
+        'SELECT x.id AS xevent, s.event_id AS id, x.type, x.start, x."end", x.evidence, x.fields,'
+        " x.language, x.extractor FROM extracted_events x"
+        " LEFT JOIN event_sources s ON s.xevent = x.id WHERE x.doc = ? ORDER BY x.start", (doc_id,))
+    for ev in events:
+        ev["fields"] = _loads(ev["fields"], {})
+    doc["events"] = events
+    doc["links"] = _links(store, doc_id)
+    return doc
+
+
+# -- events -----------------------------------------------------------------------------------
+def _actor_ids(store: Store, actor: str | None) -> list[str] | None:
+    """An actor given as a country code, an entity id or a name -> the entity ids it denotes."""
+    if not actor:
+        return None
+    if len(actor) == 2 and actor.isalpha():
+        return [f"country:{actor.upper()}"]
+    if ":" in actor:
+        return [actor]
+    ids = [r["id"] for r in store.rows(
+        "SELECT DISTINCT COALESCE(e.same_as, e.id) AS id FROM aliases a"
+        " JOIN entities e ON e.id = a.entity WHERE a.norm = ?", (norm(actor),))]
+    return ids or ["\x00none"]
+
+
+_ACTOR_ROLES = ("actor", "donor", "host", "speaker", "speaker_country", "member")
+
+
+def _event_rows(store: Store, type: str | None, actor: str | None) -> list[dict]:
+    sql = ("SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
+           " e.n_documents, e.seq, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id)"
+           " AS n_conflicts FROM events e WHERE 1 = 1")
+    params: list[Any] = []
+    if type:
+        sql += " AND e.type = ?"
+        params.append(type)
+    ids = _actor_ids(store, actor)
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        roles = ",".join("?" * len(_ACTOR_ROLES))
+        sql += (f" AND e.id IN (SELECT event_id FROM event_entities WHERE entity IN ({marks})"
+                f" AND role IN ({roles}))")
+        params += ids + list(_ACTOR_ROLES)
+    rows = store.rows(sql, tuple(params))
+    for r in rows:
+        r["fields"] = _loads(r["fields"], {})
+    return rows
+
+
+def _in_range(row: dict, date_from: str | None, date_to: str | None) -> bool:
+    if not date_from and not date_to:
+        return True
+    if row["type"] == "deployment":
+        # a period overlaps the range when it starts before its end and ends after its start
+        first = row["date"]
+        last = row["date_end"] or (None if row["status"] == "ended" else "9999")
+        if not dates.clean(first) and not dates.clean(last):
+            return False
+        if date_to and dates.clean(first) and dates.lo(first) > (dates.hi(date_to) or "9999"):
+            return False
+        if date_from and last and last != "9999" and dates.hi(last) < (dates.lo(date_from) or ""):
+            return False
+        return True
+    return dates.in_range(row["date"], date_from, date_to)
+
+
+def _summary(row: dict) -> dict:
+    date = row["date"]
+    return {"id": row["id"], "type": row["type"], "date": date,
+            "year": int(date[:4]) if dates.clean(date) else None, "date_end": row["date_end"],
+            "status": row["status"], "title": row["title"], "summary": row["title"],
+            "fields": row["fields"], "n_sources": row["n_sources"],
+            "n_documents": row["n_documents"], "n_conflicts": row["n_conflicts"]}
+
+
+def list_events(store: Store, type: str | None = None, actor: str | None = None,
+                date_from: str | None = None, date_to: str | None = None, limit: int = 50,
+                offset: int = 0) -> tuple[list[dict], int]:
+    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
+    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
+    return [_summary(r) for r in rows[offset:offset + limit]], len(rows)
+
+
+def timeline(store: Store, actor: str | None = None, type: str | None = None,
+             date_from: str | None = None, date_to: str | None = None) -> list[dict]:
+    """Merged events in date order (undated ones last)."""
+    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
+    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
+    return [_summary(r) for r in rows]
+
+
+def _event_sources(store: Store, event_id: str) -> list[dict]:
+    rows = store.rows(
+        'SELECT x.doc, x.start, x."end", x.evidence, x.language, x.extractor, x.id AS xevent,'
+        " x.fields, d.published, d.title, d.name FROM event_sources s"
+        " JOIN extracted_events x ON x.id = s.xevent JOIN documents d ON d.id = x.doc"
+        " WHERE s.event_id = ? ORDER BY d.published IS NOT NULL, d.published, d.seq, x.idx",
+        (event_id,))
+    for r in rows:
+        r["fields"] = _loads(r["fields"], {})
+    return rows
+
+
+def get_event(store: Store, event_id: str) -> dict | None:
+    rows = store.rows(
+        "SELECT e.*, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id) AS n_conflicts"
+        " FROM events e WHERE e.id = ?", (event_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    row["fields"] = _loads(row["fields"], {})
+    event = _summary(row)
+    event["sources"] = _event_sources(store, event_id)
+    history = store.rows(
+        'SELECT doc, xevent, published, status, start, "end", quantity, changes'
+        " FROM ledger_history WHERE event_id = ? ORDER BY seq", (event_id,))
+    for h in history:
+        h["changes"] = _loads(h["changes"], {})
+    event["history"] = history
+    conflicts = store.rows('SELECT field, "values" FROM conflicts WHERE event_id = ? ORDER BY id',
+                           (event_id,))
+    event["conflicts"] = [{"field": c["field"], "values": _loads(c["values"], [])} for c in conflicts]
+    event["entities"] = store.rows(
+        "SELECT ee.entity AS id, ee.role, e.name, e.type FROM event_entities ee"
+        " LEFT JOIN entities e ON e.id = ee.entity WHERE ee.event_id = ? AND ee.role != 'involves'"
+        " ORDER BY ee.role, ee.entity", (event_id,))
+    return event
+
+
+def export_events(store: Store) -> list[dict]:
+    """Every merged event with its fields and sources (export --format events-jsonl|csv|parquet)."""
+    out = []
+    for row in timeline(store):
+        sources = _event_sources(store, row["id"])
+        conflicts = store.rows('SELECT field, "values" FROM conflicts WHERE event_id = ?',
+                               (row["id"],))
+        out.append({
+            "id": row["id"], "type": row["type"], "date": row["date"], "status": row["status"],
+            "title": row["title"], "fields": row["fields"], "n_sources": row["n_sources"],
+            "conflicts": [{"field": c["field"], "values": _loads(c["values"], [])}
+                          for c in conflicts],
+            "sources": [{"doc": s["doc"], "start": s["start"], "end": s["end"],
+                         "evidence": s["evidence"], "language": s["language"],
+                         "extractor": s["extractor"], "published": s["published"]}
+                        for s in sources],
+        })
+    return out
+
+
+# -- entities ---------------------------------------------------------------------------------
+def list_entities(store: Store, type: str | None = None, q: str | None = None, limit: int = 50,
+                  offset: int = 0) -> tuple[list[dict], int]:
+    sql = ("SELECT e.id, e.type, e.name, e.code, e.country, e.roles,"
+           " (SELECT COUNT(DISTINCT de.doc) FROM doc_entities de JOIN documents d ON d.id = de.doc"
+           "  WHERE d.current = 1 AND de.entity IN (SELECT id FROM entities x"
+           "  WHERE x.id = e.id OR x.same_as = e.id)) AS n_documents"
+           " FROM entities e WHERE e.same_as IS NULL")
+    params: list[Any] = []
+    if type:
+        sql += " AND e.type = ?"
+        params.append(type)
+    if q:
+        sql += (" AND e.id IN (SELECT COALESCE(x.same_as, x.id) FROM aliases a"
+                " JOIN entities x ON x.id = a.entity WHERE a.norm LIKE ? ESCAPE '\\')")
+        escaped = norm(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    rows = store.rows(sql + " ORDER BY n_documents DESC, e.name", tuple(params))
+    for r in rows:
+        r["roles"] = _loads(r["roles"], [])
+    return rows[offset:offset + limit], len(rows)
+
+
+def _resolve_entity(store: Store, key: str, type: str | None = None) -> dict | None:
+    rows = store.rows("SELECT * FROM entities WHERE id = ?", (key,))
+    if not rows:
+        sql = ("SELECT e.* FROM aliases a JOIN entities e ON e.id = a.entity WHERE a.norm = ?")
+        params: list[Any] = [norm(key)]
+        if type:
+            sql += " AND e.type = ?"
+            params.append(type)
+        rows = store.rows(sql + " ORDER BY e.same_as IS NOT NULL LIMIT 1", tuple(params))
+    if not rows:
+        return None
+    row = rows[0]
+    if row["same_as"]:
+        rows = store.rows("SELECT * FROM entities WHERE id = ?", (row["same_as"],))
+        row = rows[0] if rows else row
+    return row
+
+
+def get_entity(store: Store, entity_id: str) -> dict | None:
+    row = _resolve_entity(store, entity_id)
+    if row is None:
+        return None
+    ids = [r["id"] for r in store.rows(
+        "SELECT id FROM entities WHERE id = ? OR same_as = ?", (row["id"], row["id"]))]
+    marks = ",".join("?" * len(ids))
+    entity = {"id": row["id"], "type": row["type"], "name": row["name"], "code": row["code"],
+              "country": row["country"], "qid": row["qid"], "roles": _loads(row["roles"], []),
+              "coordinates": _loads(row["coordinates"]), "merged_ids": ids}
+    entity["aliases"] = sorted({r["alias"] for r in store.rows(
+        f"SELECT alias FROM aliases WHERE entity IN ({marks})", tuple(ids))})
+    entity["documents"] = [_doc_summary(r) for r in store.rows(
+        "SELECT DISTINCT d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
+        f" FROM doc_entities de JOIN documents d ON d.id = de.doc WHERE de.entity IN ({marks})"
+        " AND d.current = 1 ORDER BY d.published", tuple(ids))]
+    events = store.rows(
+        "SELECT DISTINCT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields,"
+        " e.n_sources, e.n_documents, e.seq, 0 AS n_conflicts FROM event_entities ee"
+        f" JOIN events e ON e.id = ee.event_id WHERE ee.entity IN ({marks})", tuple(ids))
+    for r in events:
+        r["fields"] = _loads(r["fields"], {})
+    events.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
+    entity["events"] = [_summary(r) for r in events]
+    return entity
+
+
+# -- dossiers ---------------------------------------------------------------------------------
+def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
+                      type: str | None = None) -> list[dict]:
+    marks = ",".join("?" * len(entity_ids))
+    rmarks = ",".join("?" * len(roles))
+    sql = ("SELECT DISTINCT e.id FROM event_entities ee JOIN events e ON e.id = ee.event_id"
+           f" WHERE ee.entity IN ({marks}) AND ee.role IN ({rmarks})")
+    params = list(entity_ids) + list(roles)
+    if type:
+        sql += " AND e.type = ?"
+        params.append(type)
+    out = []
+    for r in store.rows(sql, tuple(params)):
+        event = get_event(store, r["id"])
+        if event:
+            out.append(event)
+    out.sort(key=lambda e: (dates.sort_key(e["date"]) or "9999", e["id"]))
+    return out
+
+
+def _source_list(event: dict) -> list[dict]:
+    return [{"doc": s["doc"], "start": s["start"], "end": s["end"], "evidence": s["evidence"],
+             "published": s["published"], "language": s["language"]} for s in event["sources"]]
+
+
+def dossier_country(store: Store, code: str) -> dict | None:
+    code = (code or "").strip()
+    row = _resolve_entity(store, f"country:{code.upper()}") if len(code) == 2 else \
+        _resolve_entity(store, code, "country")
+    if row is None or row["type"] != "country":
+        return None
+    code = row["code"] or row["id"].split(":", 1)[-1]
+    ids = [row["id"]]
+    deployments: dict[str, dict] = {}
+    for ev in _events_with_role(store, ids, ("actor",), "deployment"):
+        f = ev["fields"]
+        asset = str(f.get("asset") or "?")
+        entry = deployments.setdefault(asset, {"asset": asset, "actor": code, "periods": []})
+        entry["periods"].append({
+            "event_id": ev["id"], "status": f.get("status"), "start": f.get("start"),
+            "end": f.get("end"), "quantity": f.get("quantity"), "base": f.get("base"),
+            "area": f.get("area"), "date": ev["date"], "n_sources": ev["n_sources"],
+            "history": ev["history"], "conflicts": ev["conflicts"], "sources": _source_list(ev)})
+    for entry in deployments.values():
+        entry["periods"].sort(key=lambda p: (dates.sort_key(p["start"] or p["date"]) or "9999"))
+        last = entry["periods"][-1]
+        entry.update(status=last["status"], start=last["start"], end=last["end"],
+                     quantity=last["quantity"], history=last["history"], sources=last["sources"])
+    funding = []
+    for ev in _events_with_role(store, ids, ("donor",), "funding"):
+        f = ev["fields"]
+        funding.append({"event_id": ev["id"], "currency": f.get("currency"),
+                        "year": f.get("year") or f.get("since") or (ev["date"] or "")[:4] or None,
+                        "amount": f.get("amount"), "donor": f.get("donor"),
+                        "purpose": f.get("purpose"), "since": f.get("since"),
+                        "n_sources": ev["n_sources"], "sources": _source_list(ev)})
+    funding.sort(key=lambda x: (str(x["currency"]), str(x["year"])))
+
+    def meeting(ev: dict) -> dict:
+        return {"event_id": ev["id"], "date": ev["date"], "title": ev["title"],
+                "fields": ev["fields"], "n_sources": ev["n_sources"], "sources": _source_list(ev)}
+
+    hosted = _events_with_role(store, ids, ("host",), "meeting")
+    hosted_ids = {e["id"] for e in hosted}
+    attended = [e for e in _events_with_role(store, ids, ("involves", "invited", "country"),
+                                              "meeting") if e["id"] not in hosted_ids]
+    people = store.rows(
+        "SELECT id, name, roles FROM entities WHERE type = 'person' AND country = ?"
+        " AND same_as IS NULL ORDER BY name", (code,))
+    for p in people:
+        p["roles"] = _loads(p["roles"], [])
+    quotes = []
+    for ev in _events_with_role(store, ids, ("speaker_country",), "quote"):
+        quotes.append({"event_id": ev["id"], "speaker": ev["fields"].get("speaker"),
+                       "text": ev["fields"].get("text"), "date": ev["date"],
+                       "language": ev["fields"].get("language"), "sources": _source_list(ev)})
+    return {"country": {"code": code, "name": row["name"], "id": row["id"]},
+            "deployments": sorted(deployments.values(), key=lambda d: d["asset"]),
+            "funding": funding,
+            "meetings_hosted": [meeting(e) for e in hosted],
+            "meetings_attended": [meeting(e) for e in attended],
+            "people": people, "quotes": quotes}
+
+
+def dossier_person(store: Store, entity_id_or_name: str) -> dict | None:
+    row = _resolve_entity(store, entity_id_or_name, "person")
+    if row is None or row["type"] != "person":
+        return None
+    ids = [r["id"] for r in store.rows(
+        "SELECT id FROM entities WHERE id = ? OR same_as = ?", (row["id"], row["id"]))]
+    quotes = [{"event_id": ev["id"], "text": ev["fields"].get("text"), "date": ev["date"],
+               "language": ev["fields"].get("language"), "sources": _source_list(ev)}
+              for ev in _events_with_role(store, ids, ("speaker",), "quote")]
+    meetings = [{"event_id": ev["id"], "date": ev["date"], "title": ev["title"],
+                 "fields": ev["fields"], "sources": _source_list(ev)}
+                for ev in _events_with_role(store, ids, ("involves",), "meeting")]
+    marks = ",".join("?" * len(ids))
+    documents = [_doc_summary(r) for r in store.rows(
+        "SELECT DISTINCT d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
+        f" FROM doc_entities de JOIN documents d ON d.id = de.doc WHERE de.entity IN ({marks})"
+        " AND d.current = 1 ORDER BY d.published", tuple(ids))]
+    return {"person": {"id": row["id"], "name": row["name"], "roles": _loads(row["roles"], []),
+                       "country": row["country"], "merged_ids": ids},
+            "quotes": quotes, "meetings": meetings, "documents": documents}

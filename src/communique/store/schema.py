@@ -1,0 +1,183 @@
+"""The SQLite schema as a list of migrations; `PRAGMA user_version` is the number applied.
+
+Append a migration to change the schema; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: documents, their language segments, entities, mentions, facts as extracted and as merged
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,                 -- key used in URLs (Document.id, suffixed if taken)
+        name TEXT NOT NULL,                  -- Document.id as ingested (file name, JSON Lines id)
+        source TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        title TEXT,
+        published TEXT,
+        published_precision TEXT,            -- day | month | year | NULL
+        languages TEXT NOT NULL DEFAULT '[]',
+        text TEXT NOT NULL,
+        url TEXT,
+        version_of TEXT REFERENCES documents(id),
+        current INTEGER NOT NULL DEFAULT 1,  -- 0 once a newer version of the same source exists
+        seq INTEGER NOT NULL,                -- ingestion order
+        ingested_at TEXT NOT NULL,
+        extraction TEXT NOT NULL,            -- Extraction.to_dict() as JSON (export --format facts)
+        features TEXT NOT NULL DEFAULT '[]', -- language-neutral features (translation detection)
+        minhash BLOB                         -- MinHash signature (near-duplicate detection)
+    );
+    CREATE INDEX documents_source ON documents(source, name);
+    CREATE INDEX documents_current ON documents(current, seq);
+
+    CREATE TABLE segments (
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        language TEXT NOT NULL
+    );
+    CREATE INDEX segments_doc ON segments(doc);
+
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        code TEXT,
+        country TEXT,
+        qid TEXT,
+        roles TEXT NOT NULL DEFAULT '[]',
+        coordinates TEXT,
+        same_as TEXT REFERENCES entities(id)  -- the canonical entity this one is merged into
+    );
+    CREATE INDEX entities_type ON entities(type, name);
+    CREATE INDEX entities_same_as ON entities(same_as);
+
+    CREATE TABLE aliases (
+        entity TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        norm TEXT NOT NULL,
+        PRIMARY KEY (entity, norm)
+    );
+    CREATE INDEX aliases_norm ON aliases(norm);
+
+    CREATE TABLE doc_entities (
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL REFERENCES entities(id),
+        PRIMARY KEY (doc, entity)
+    );
+    CREATE INDEX doc_entities_entity ON doc_entities(entity);
+
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL REFERENCES entities(id),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        language TEXT
+    );
+    CREATE INDEX mentions_doc ON mentions(doc, start);
+    CREATE INDEX mentions_entity ON mentions(entity);
+
+    CREATE TABLE extracted_events (
+        id INTEGER PRIMARY KEY,
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        evidence TEXT NOT NULL,
+        language TEXT,
+        extractor TEXT NOT NULL DEFAULT '',
+        entities TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX extracted_events_doc ON extracted_events(doc, idx);
+
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,                   -- blocking key for matching (actor|asset, currency, ...)
+        date TEXT,                           -- partial ISO date the timeline sorts by
+        date_end TEXT,
+        status TEXT,
+        title TEXT NOT NULL,
+        fields TEXT NOT NULL,                -- merged fields (docs/SCHEMA.md)
+        n_sources INTEGER NOT NULL DEFAULT 0,   -- independent sources (translations/duplicates once)
+        n_documents INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX events_type_key ON events(type, key);
+    CREATE INDEX events_date ON events(date);
+
+    CREATE TABLE event_sources (
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        xevent INTEGER NOT NULL REFERENCES extracted_events(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        PRIMARY KEY (event_id, xevent)
+    );
+    CREATE INDEX event_sources_doc ON event_sources(doc);
+    CREATE INDEX event_sources_xevent ON event_sources(xevent);
+
+    CREATE TABLE event_entities (
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (event_id, entity, role)
+    );
+    CREATE INDEX event_entities_entity ON event_entities(entity);
+
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        field TEXT NOT NULL,
+        "values" TEXT NOT NULL               -- [{value, doc, xevent, published}]
+    );
+    CREATE INDEX conflicts_event ON conflicts(event_id);
+
+    CREATE TABLE ledger_history (
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        xevent INTEGER NOT NULL,
+        published TEXT,
+        status TEXT,
+        start TEXT,
+        "end" TEXT,
+        quantity REAL,
+        changes TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (event_id, seq)
+    );
+
+    CREATE TABLE doc_links (
+        a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('translation', 'duplicate', 'version')),
+        score REAL,
+        PRIMARY KEY (a, b, kind)
+    );
+    CREATE INDEX doc_links_b ON doc_links(b);
+
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+        title, body, kind UNINDEXED, doc UNINDEXED, xevent UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations not yet applied, each in its own transaction; returns the version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        # executescript commits first; BEGIN..COMMIT makes each migration all-or-nothing
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        version = number
+    return version
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
