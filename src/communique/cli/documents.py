@@ -36,6 +36,12 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _where(doc) -> str:
+    """Where a document came from: its file, and its line in a JSON Lines file."""
+    where = doc.source or doc.id
+    return f"{where}:{doc.meta['line']}" if doc.meta.get("line") else where
+
+
 def _extractions(paths: list[str], max_bytes: int | None, skipped: list[str]) -> Iterator:
     """(document, Extraction) for every readable document; problems go to `skipped` and stderr."""
     from ..errors import InputError
@@ -50,7 +56,7 @@ def _extractions(paths: list[str], max_bytes: int | None, skipped: list[str]) ->
         try:
             yield extract(prepare(item))
         except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
-            message = f"{item.source or item.id}: extraction failed: {type(err).__name__}: {err}"
+            message = f"{_where(item)}: extraction failed: {type(err).__name__}: {err}"
             _err(message)
             skipped.append(message)
 
@@ -104,7 +110,7 @@ def ingest_command(paths, db, quiet, sample, max_bytes):
                 skipped.append(str(item))
                 advance(str(item.source))
                 continue
-            name = item.source or item.id
+            name = _where(item)
             if store.has_document(item.content_hash):
                 counts["unchanged"] += 1
                 advance(name)
