@@ -1,0 +1,120 @@
+"""The JSON API: one endpoint per page of the app, plain JSON from communique.store.queries."""
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Query, Request
+
+from .deps import not_found, open_store
+
+router = APIRouter(prefix="/api", tags=["knowledge base"])
+
+_COUNTRY = re.compile(r"^(?:country:)?([A-Za-z]{2})$")
+
+
+def _queries():
+    from ..store import queries
+
+    return queries
+
+
+def page(items, total, limit, offset) -> dict:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/documents", summary="Documents, newest first")
+def documents(request: Request, limit: int = Query(50, ge=1, le=500),
+              offset: int = Query(0, ge=0)) -> dict:
+    with open_store(request) as store:
+        items, total = _queries().list_documents(store, limit=limit, offset=offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/documents/{doc_id:path}", summary="One document: text, segments, mentions, events")
+def document(request: Request, doc_id: str) -> dict:
+    with open_store(request) as store:
+        doc = _queries().get_document(store, doc_id)
+    if doc is None:
+        raise not_found("document")
+    return doc
+
+
+@router.get("/events", summary="Events, filtered by type, actor and dates")
+def events(request: Request,
+           type: str | None = Query(None, description="meeting, deployment, funding, quote, "
+                                                      "milestone or membership"),
+           actor: str | None = Query(None, description="a country code or an entity id"),
+           date_from: str | None = Query(None, alias="from", description="partial ISO date"),
+           date_to: str | None = Query(None, alias="to", description="partial ISO date"),
+           limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    with open_store(request) as store:
+        items, total = _queries().list_events(
+            store, type=type or None, actor=actor or None, date_from=date_from or None,
+            date_to=date_to or None, limit=limit, offset=offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/events/{event_id:path}", summary="One event: merged fields and every source")
+def event(request: Request, event_id: str) -> dict:
+    with open_store(request) as store:
+        found = _queries().get_event(store, event_id)
+    if found is None:
+        raise not_found("event")
+    return found
+
+
+@router.get("/entities", summary="Entities, by type or name")
+def entities(request: Request, type: str | None = None, q: str | None = None,
+             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    with open_store(request) as store:
+        items, total = _queries().list_entities(store, type=type or None, q=q or None,
+                                                limit=limit, offset=offset)
+    return page(items, total, limit, offset)
+
+
+@router.get("/entities/{entity_id:path}", summary="One entity")
+def entity(request: Request, entity_id: str) -> dict:
+    with open_store(request) as store:
+        found = _queries().get_entity(store, entity_id)
+    if found is None:
+        raise not_found("entity")
+    return found
+
+
+@router.get("/timeline", summary="Events by date, as on the timeline page")
+def timeline(request: Request, actor: str | None = None, type: str | None = None,
+             date_from: str | None = Query(None, alias="from"),
+             date_to: str | None = Query(None, alias="to")) -> dict:
+    with open_store(request) as store:
+        items = _queries().timeline(store, actor=actor or None, type=type or None,
+                                    date_from=date_from or None, date_to=date_to or None)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/dossier/{key:path}",
+            summary="A country's dossier (ISO code) or a person's (entity id or name)")
+def dossier(request: Request, key: str) -> dict:
+    return load_dossier(request, key)[1]
+
+
+def load_dossier(request: Request, key: str) -> tuple[str, dict]:
+    """('country' | 'person', dossier) or 404."""
+    q = _queries()
+    match = _COUNTRY.match(key)
+    with open_store(request) as store:
+        if match:
+            found = q.dossier_country(store, match.group(1).upper())
+            if found is not None:
+                return "country", found
+        found = q.dossier_person(store, key)
+    if found is None:
+        raise not_found("dossier")
+    return "person", found
+
+
+@router.get("/search", summary="Full-text search over documents and events")
+def search(request: Request, q: str = Query(..., min_length=1),
+           limit: int = Query(20, ge=1, le=200)) -> dict:
+    with open_store(request) as store:
+        items = _queries().search(store, q, limit=limit)
+    return {"query": q, "items": items, "total": len(items)}

@@ -1,0 +1,87 @@
+"""The app factory: routers, static files, local API docs, security headers, error pages."""
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from .deps import HERE, render
+
+# Everything is served from this origin; a document's own markup can never run or fetch.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
+    """The web app over the store at `db_path`; uploads are accepted only when `token` is set."""
+    from . import api, apidocs, exports, pages_documents, pages_dossier, pages_events, uploads
+
+    app = FastAPI(
+        title="communique",
+        version=__version__,
+        description="Source-linked knowledge base of official communications about the Global "
+                    "Coalition against Daesh. Every page of the web app has a JSON twin here.",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+    )
+    app.state.db_path = str(db_path)
+    app.state.token = token or None
+    _ensure_store(app.state.db_path)
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (apidocs, api, exports, uploads, pages_events, pages_documents, pages_dossier):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                      status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        if _wants_json(request):
+            return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
+        detail = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                           for e in exc.errors())
+        return render(request, "error.html", {"status": 422, "detail": detail}, status_code=422)
+
+    return app
+
+
+def jsonable(value):
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(value, custom_encoder={Exception: str})
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/openapi.json" or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", ""))
+
+
+def _ensure_store(db_path: str) -> None:
+    """Create (and migrate) the database once, so that read-only requests find its tables."""
+    from ..store import Store
+
+    with Store(db_path):
+        pass
+
+
+__all__ = ["create_app", "HTMLResponse"]
