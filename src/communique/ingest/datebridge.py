@@ -14,6 +14,7 @@ _NUMERIC = re.compile(
     r"(?P<iso>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2}))"
     r"|(?P<dmy>(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4}))")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,7 @@ def _mentions(text: str, lang: str, reference: str | None = None) -> list:
 
 
 def _is_day(value) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+    return isinstance(value, str) and _ISO_DAY.fullmatch(value) is not None
 
 
 def date_at_start(text: str, lang: str) -> str | None:

@@ -20,6 +20,8 @@ MARKER_REACH = 60
 _TAG = re.compile(r"\s*\[[a-z]{2,3}(?:[-_][a-z]{2})?\]\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _WORD = re.compile(r"\w+")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACES = re.compile(r"\s{2,}")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Conventions:
 
 def _key(line: str) -> str:
     """A line as compared with the lists: case-blind, without surrounding punctuation."""
-    return re.sub(r"^[\W_]+|[\W_]+$", "", line).casefold()
+    return _EDGE_PUNCT.sub("", line).casefold()
 
 
 def _alternation(words) -> str:
@@ -81,7 +83,7 @@ def conventions() -> Conventions:
 
 def strip_tags(line: str) -> str:
     """'Title [fr]' -> 'Title'."""
-    return re.sub(r"\s{2,}", " ", _TAG.sub(" ", line)).strip()
+    return _SPACES.sub(" ", _TAG.sub(" ", line)).strip()
 
 
 def is_boilerplate(line: str) -> bool:
