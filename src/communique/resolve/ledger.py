@@ -16,7 +16,7 @@ one is kept as an earlier period of the same (actor, asset), its own ledger reco
 Folding a period's sources in order of publication gives its current state and its history; a later
 source that changes status, start, end or quantity updates the state (the change is recorded); two
 independent sources published at the same time (compatible dates) that disagree are a conflict:
-both values are kept and flagged, the earlier-ingested one stays the current value.
+both values are kept and flagged; the value stated first (earliest ingested) stays current.
 """
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def order(sources: list[dict]) -> list[dict]:
 def fold(sources: list[dict]) -> dict:
     """The period's state, history and conflicts from its sources (any order)."""
     state: dict[str, Any] = {}
-    setter: dict[str, dict] = {}          # field -> the source that set its current value
+    stated: dict[str, list[tuple[dict, Any]]] = {}   # field -> every (source, value) so far
     history: list[dict] = []
     conflicts: dict[str, list[dict]] = {}
     area: list = []
@@ -106,9 +106,11 @@ def fold(sources: list[dict]) -> dict:
             new = f.get(name)
             if new is None:
                 continue
+            before = stated.setdefault(name, [])
+            before.append((src, new))
             old = state.get(name)
             if old is None:
-                state[name], setter[name] = new, src
+                state[name] = new
                 changes[name] = [None, new]
                 continue
             if name in ("start", "end") and dates.compatible(old, new):
@@ -116,13 +118,18 @@ def fold(sources: list[dict]) -> dict:
                 continue
             if _norm(old) == _norm(new):
                 continue
-            prev = setter[name]
-            if _same_time(prev, src) and prev.get("group") != src.get("group"):
-                _flag(conflicts, name, prev, old, src, new)
+            # an independent source of the same time that said otherwise: a conflict, not a change
+            rivals = [(s, v) for s, v in before[:-1]
+                      if _same_time(s, src) and s.get("group") != src.get("group")
+                      and _norm(v) != _norm(new)]
+            if rivals:
+                for rival, value in rivals:
+                    _flag(conflicts, name, rival, value, src, new)
                 continue
-            if prev.get("group") == src.get("group") and _same_time(prev, src):
+            if any(_same_time(s, src) and s.get("group") == src.get("group")
+                   for s, _ in before[:-1]):
                 continue  # a translation or duplicate of the same release: not a new fact
-            state[name], setter[name] = new, src
+            state[name] = new
             changes[name] = [old, new]
         for value in f.get("area") or []:
             if value not in area:

@@ -143,7 +143,33 @@ def matches(source: dict, event_fields: dict, event_sources: list[dict], type_: 
     matcher = _MATCHERS.get(type_)
     if matcher is None:
         return False
-    return matcher(source.get("fields") or {}, event_fields)
+    if matcher(source.get("fields") or {}, event_fields):
+        return True
+    if type_ == "quote":
+        return _translated_quote(source, event_fields, event_sources)
+    return False
+
+
+def _position(src: dict) -> float | None:
+    length = src.get("doclen")
+    return src["start"] / length if length and src.get("start") is not None else None
+
+
+def _translated_quote(source: dict, event_fields: dict, event_sources: list[dict]) -> bool:
+    """The same quote in the translation of a release: same speaker, another language, a document
+    of the same source group, and at about the same place in it (words cannot be compared)."""
+    speaker = str((source.get("fields") or {}).get("speaker") or "")
+    if not speaker or not same_person(speaker, str(event_fields.get("speaker") or "")):
+        return False
+    here = _position(source)
+    for other in event_sources:
+        if (other.get("group") == source.get("group") and other.get("doc") != source.get("doc")
+                and other.get("language") and source.get("language")
+                and other.get("language") != source.get("language")):
+            there = _position(other)
+            if here is not None and there is not None and abs(here - there) <= 0.15:
+                return True
+    return False
 
 
 def _order(sources: list[dict]) -> list[dict]:
@@ -176,9 +202,17 @@ def _fold_fields(sources: list[dict]) -> tuple[dict, list[dict]]:
             distinct = _distinct(pairs, compatible=True)
             if len(distinct) > 1:
                 conflicts.append(_conflict(key, distinct))
+        elif key == "text":
+            # the quote as first reported, at its longest in that language; other languages aside
+            first_lang = pairs[0][1].get("language")
+            same = [v for v, src in pairs if src.get("language") == first_lang]
+            merged[key] = max(same, key=lambda v: len(str(v)))
+            others = {src.get("language"): v for v, src in pairs
+                      if src.get("language") and src.get("language") != first_lang}
+            if others:
+                merged["translations"] = others
         elif key in FREE_TEXT:
-            merged[key] = max((v for v, _ in pairs), key=lambda v: len(str(v))) \
-                if key == "text" else pairs[0][0]
+            merged[key] = pairs[0][0]
         else:
             distinct = _distinct(pairs)
             # the value most independent sources give; ties go to the earliest

@@ -283,7 +283,7 @@ class Store:
     def _sources(self, event_id: str, groups: dict[str, str]) -> list[dict]:
         rows = self.conn.execute(
             'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq"
+            " x.language, x.extractor, x.entities, d.published, d.seq, length(d.text) AS doclen"
             " FROM event_sources s JOIN extracted_events x ON x.id = s.xevent"
             " JOIN documents d ON d.id = x.doc WHERE s.event_id = ?", (event_id,)).fetchall()
         return [self._source(r, groups) for r in rows]
@@ -301,7 +301,8 @@ class Store:
         touched: set[str] = set()
         rows = self.conn.execute(
             'SELECT x.id AS xevent, x.doc, x.idx, x.type, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq FROM extracted_events x"
+            " x.language, x.extractor, x.entities, d.published, d.seq, length(d.text) AS doclen"
+            " FROM extracted_events x"
             " JOIN documents d ON d.id = x.doc WHERE x.doc = ? ORDER BY x.idx", (doc_id,)).fetchall()
         for row in rows:
             src = self._source(row, groups)
@@ -313,7 +314,8 @@ class Store:
                 (type_, key)).fetchall()
             target = None
             for cand in candidates:
-                cand_sources = self._sources(cand["id"], groups) if type_ == "deployment" else []
+                cand_sources = (self._sources(cand["id"], groups)
+                                if type_ in ("deployment", "quote") else [])
                 if merge.matches(src, json.loads(cand["fields"]), cand_sources, type_):
                     target = cand["id"]
                     break
