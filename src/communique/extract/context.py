@@ -1,0 +1,129 @@
+"""What every event frame needs to know about one document, computed once.
+
+Sentences with their language, the entity mentions, and the values (dates resolved against the
+publication date, numbers, money), indexed by offset; plus the document's home country — the
+government that speaks ("ons land", "our country", "notre pays", "het kabinet").
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import EXTRACTOR
+from ..model import Document, Event, Mention
+from .dates import DateMention, find_dates
+from .entities import Entities, find_entities
+from .money import MoneyMention, find_money
+from .numbers import NumberMention, find_numbers
+from .sentences import paragraphs, split_sentences
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    lang: str
+    paragraph: int
+
+    def text(self, ctx: "Context") -> str:
+        return ctx.text[self.start:self.end]
+
+
+class Context:
+    def __init__(self, document: Document):
+        self.doc = document
+        self.text = document.text
+        self.reference = document.published
+        self.default_lang = (document.languages or [document.declared_language or "en"])[0]
+        self.sentences = self._sentences()
+        self.entities: Entities = find_entities(document)
+        self.mentions: list[Mention] = self.entities.mentions
+        self._mention_starts = [m.start for m in self.mentions]
+        self.dates: list[DateMention] = []
+        self.money: list[MoneyMention] = []
+        self.numbers: list[NumberMention] = []
+        self._values()
+        self.home = self._home_country()
+
+    # ---------------------------------------------------------------- building
+    def _sentences(self) -> list[Sentence]:
+        out = []
+        for p_index, (p_start, p_end) in enumerate(paragraphs(self.text)):
+            lang = self.doc.language_at(p_start) or self.default_lang
+            for s, e in split_sentences(self.text, p_start, p_end, lang):
+                out.append(Sentence(len(out), s, e, lang, p_index))
+        return out
+
+    def _values(self) -> None:
+        spans = [(s.start, s.end, s.language) for s in self.doc.segments] or \
+            [(0, len(self.text), self.default_lang)]
+        for start, end, lang in spans:
+            chunk = self.text[start:end]
+            self.dates += find_dates(chunk, lang, self.reference, offset=start)
+            self.money += find_money(chunk, lang, offset=start)
+            self.numbers += find_numbers(chunk, lang, offset=start)
+        covered = [(d.start, d.end) for d in self.dates] + [(m.start, m.end) for m in self.money]
+        covered += [(m.start, m.end) for m in self.mentions]
+        self.numbers = [n for n in self.numbers
+                        if not any(s <= n.start and n.end <= e for s, e in covered)]
+        for seq in (self.dates, self.money, self.numbers):
+            seq.sort(key=lambda v: v.start)
+
+    def _home_country(self) -> str | None:
+        """The country of the persons who hold office in the document (speakers weigh most)."""
+        votes: Counter[str] = Counter()
+        for entity in self.entities.entities.values():
+            if entity.type == "person" and entity.country:
+                votes[entity.country] += len(entity.mentions) + (2 if entity.roles else 0)
+        if votes:
+            return votes.most_common(1)[0][0]
+        return None
+
+    # ---------------------------------------------------------------- lookups
+    def mentions_in(self, start: int, end: int, *types: str) -> list[Mention]:
+        i = bisect_left(self._mention_starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            m = self.mentions[i]
+            if m.end <= end and (not types or self.type_of(m) in types):
+                out.append(m)
+            i += 1
+        return out
+
+    def type_of(self, mention: Mention) -> str:
+        return self.entities.entity(mention.entity).type
+
+    def code_of(self, mention: Mention) -> str | None:
+        """The country code a mention stands for: a country, or the country of a place/person."""
+        entity = self.entities.entity(mention.entity)
+        return entity.code if entity.type == "country" else entity.country
+
+    def name_of(self, mention: Mention) -> str:
+        return self.entities.entity(mention.entity).name
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        return [d for d in self.dates if start <= d.start and d.end <= end]
+
+    def numbers_in(self, start: int, end: int) -> list[NumberMention]:
+        return [n for n in self.numbers if start <= n.start and n.end <= end]
+
+    def money_in(self, start: int, end: int) -> list[MoneyMention]:
+        return [m for m in self.money if start <= m.start and m.end <= end]
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.start <= offset < s.end:
+                return s
+        return None
+
+    def event(self, type_: str, fields: dict, start: int, end: int, lang: str | None,
+              entities: list[str] | None = None) -> Event:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Event(type=type_, fields={k: v for k, v in fields.items() if v not in (None, [], "")},
+                     start=start, end=end, evidence=self.text[start:end], language=lang,
+                     extractor=EXTRACTOR, entities=list(dict.fromkeys(entities or [])))

@@ -1,0 +1,1 @@
+"""One module per event type; each exposes `extract(ctx) -> list[Event]`."""

@@ -1,0 +1,59 @@
+"""Small helpers shared by the frames: spans, blockers, lists of codes."""
+from __future__ import annotations
+
+from ...model import Event, Mention
+from .. import cues
+from ..context import Context, Sentence
+from ..gazetteer import gazetteer
+
+# kinds of place where a meeting can be held or a unit can be based
+SITE_KINDS = frozenset({"city", "town", "base", "airport", "camp", None})
+
+
+def unique(items) -> list:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def place_kind(entity_id: str) -> str | None:
+    entry = gazetteer().entry(entity_id)
+    return entry.kind if entry is not None else None
+
+
+def blockers(ctx: Context, sentence: Sentence) -> list[int]:
+    """Offsets in the sentence after which dates and places belong to another fact: a "since" word
+    or a milestone trigger ("sinds de val van Baghouz op 23 maart 2019")."""
+    text = ctx.text
+    out = [m.start() for m in cues.finditer(sentence.lang, text, "milestone", "triggers",
+                                             pos=sentence.start, endpos=sentence.end)]
+    out += [m.start() for m in cues.finditer(sentence.lang, text, "since",
+                                              pos=sentence.start, endpos=sentence.end)]
+    return sorted(out)
+
+
+def blocked(anchor: int, target: int, blocks: list[int]) -> bool:
+    """True when a blocker stands between the anchor (a trigger) and the target offset."""
+    lo, hi = (anchor, target) if anchor <= target else (target, anchor)
+    return any(lo < b < hi for b in blocks)
+
+
+def codes(ctx: Context, mentions: list[Mention]) -> list[str]:
+    return unique(ctx.code_of(m) for m in mentions)
+
+
+def merge_fields(into: Event, other: Event, list_fields=("hosts", "invited", "area", "base")) -> None:
+    """Fill `into` with what `other` knows and it does not; union list fields."""
+    for key, val in other.fields.items():
+        if key not in into.fields or into.fields[key] in (None, "", []):
+            into.fields[key] = val
+        elif key in list_fields and isinstance(val, list) and isinstance(into.fields[key], list):
+            into.fields[key] = unique(into.fields[key] + val)
+        elif key == "level" and val not in str(into.fields[key]):
+            into.fields[key] = f"{into.fields[key]} {val}"
+    into.entities = unique(into.entities + other.entities)
+
+
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long == short or long.startswith(short + "-")

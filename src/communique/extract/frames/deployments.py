@@ -1,0 +1,277 @@
+"""Deployments: who sends what, how many, from where, over where, when, and in which state.
+
+A sentence with a deployment cue ("ingezet", "deployed", "déployés", "draagt bij", "withdrawn")
+and an asset (an equipment entity, or a word of `deployment.assets`: personnel, trainers, advisers,
+force protection, training mission; a generic "straaljagers" refers back to the equipment named
+last) yields one frame per (actor, asset). The actor is, in this order: a country adjective or
+name right before the asset ("4 Nederlandse F-16’s", "Nederlandse en Belgische F-16’s"); a
+country that is the subject of the sentence (not after "in", "naar", "vanuit"…); the country of a
+person acting in it; the home country when the sentence speaks of "ons land", "onze", "het
+kabinet"; the actor of the previous frame. Frames of one document that describe the same
+deployment are merged; a generic "militairen" merges into the specific task it is given.
+"""
+from __future__ import annotations
+
+import re
+
+from ...model import Event, Mention
+from .. import cues
+from ..context import Context, Sentence
+from .common import SITE_KINDS, codes, dates_compatible, merge_fields, place_kind, unique
+
+PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
+_JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)
+_NUMBER_GAP = re.compile(r"^[\s\d.,’'~]*$")
+
+
+def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, asset) of every asset named in the sentence."""
+    text, lang = ctx.text, s.lang
+    found: list[tuple[int, int, str]] = []
+    for m in ctx.mentions_in(s.start, s.end, "equipment"):
+        found.append((m.start, m.end, ctx.name_of(m)))
+        last_equipment.append(ctx.name_of(m))
+    asset_table = cues.value(lang, "deployment", "assets", default={}) or {}
+    for asset in asset_table:
+        for m in cues.finditer(lang, text, "deployment", "assets", asset, pos=s.start, endpos=s.end):
+            if asset == "aircraft":
+                if not last_equipment:
+                    continue
+                found.append((m.start(), m.end(), last_equipment[-1]))
+            else:
+                found.append((m.start(), m.end(), asset))
+    found.sort()
+    # overlapping words: the longer one ("militaire adviseurs" over "militair")
+    out: list[tuple[int, int, str]] = []
+    for item in found:
+        if out and item[0] < out[-1][1]:
+            if item[1] - item[0] > out[-1][1] - out[-1][0]:
+                out[-1] = item
+            continue
+        out.append(item)
+    # a specific task absorbs the generic personnel named with it ("beveiligen met militairen")
+    if any(a in PERSONNEL_TASKS for _, _, a in out):
+        out = [x for x in out if x[2] != "personnel"]
+    return out
+
+
+def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | None, bool]:
+    """Countries, quantity and a possessive ("onze") right before an asset word."""
+    text = ctx.text
+    countries: list[str] = []
+    quantity = None
+    own = False
+    cursor = at
+    before = [m for m in ctx.mentions_in(s.start, at, "country")]
+    numbers = ctx.numbers_in(s.start, at)
+    for _ in range(6):
+        gap_start = cursor
+        prev_mention = before[-1] if before else None
+        prev_number = numbers[-1] if numbers else None
+        if prev_mention is not None and _gap_ok(text[prev_mention.end:gap_start]):
+            countries.insert(0, ctx.code_of(prev_mention))
+            cursor = prev_mention.start
+            before.pop()
+            continue
+        if prev_number is not None and _NUMBER_GAP.match(text[prev_number.end:gap_start]) is not None \
+                and gap_start - prev_number.end <= 2:
+            quantity = prev_number.value
+            cursor = prev_number.start
+            numbers.pop()
+            continue
+        word = re.search(r"(\w+)\s*$", text[s.start:cursor])
+        if word and cues.search(s.lang, word.group(1), "deployment", "home_words") and \
+                word.group(1).lower() not in ("we", "wij"):
+            own = True
+        if word and word.group(1).isdigit() and quantity is None:
+            quantity = float(word.group(1))
+        break
+    return unique(countries), quantity, own
+
+
+def _gap_ok(gap: str) -> bool:
+    return bool(_JOINER.match(gap)) or gap == "" or bool(re.fullmatch(r"\s*\d+\s*", gap))
+
+
+def _locative(ctx: Context, s: Sentence, m: Mention) -> bool:
+    """True when a mention follows a place preposition ("in", "boven", "naar", "vanuit"), possibly
+    through an article or a joiner after another such mention."""
+    head = ctx.text[max(s.start, m.start - 25):m.start]
+    words = head.split()[-3:]
+    joined = " ".join(words)
+    for regex in (cues.cue(s.lang, "deployment", "area_before"),
+                  cues.cue(s.lang, "deployment", "base_before")):
+        if regex is not None and regex.search(joined):
+            return True
+    return False
+
+
+def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
+            carry: str | None) -> list[str]:
+    if adjacent:
+        return adjacent
+    subjects = [m for m in ctx.mentions_in(s.start, s.end, "country")
+                if not _locative(ctx, s, m) and not _after_joiner_of_locative(ctx, s, m)]
+    if subjects:
+        first = subjects[0]
+        # coordinated subjects: "België en Nederland voorzagen …"
+        out = [ctx.code_of(first)]
+        for nxt in subjects[1:]:
+            if _JOINER.match(ctx.text[first.end:nxt.start]):
+                out.append(ctx.code_of(nxt))
+                first = nxt
+        return unique(out)
+    persons = [ctx.code_of(m) for m in ctx.mentions_in(s.start, s.end, "person") if ctx.code_of(m)]
+    if persons:
+        return unique(persons)
+    if own or cues.search(s.lang, ctx.text, "deployment", "home_words", pos=s.start, endpos=s.end):
+        return [ctx.home] if ctx.home else []
+    return [carry] if carry else []
+
+
+def _after_joiner_of_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
+    earlier = [x for x in ctx.mentions_in(s.start, m.start, "country", "place")]
+    if not earlier:
+        return False
+    prev = earlier[-1]
+    return bool(_JOINER.match(ctx.text[prev.end:m.start])) and _locative(ctx, s, prev)
+
+
+def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], list[str]]:
+    """(base, area) of a deployment sentence."""
+    base: list[str] = []
+    area: list[str] = []
+    base_cue = cues.cue(s.lang, "deployment", "base_before")
+    area_joined = False
+    for m in ctx.mentions_in(s.start, s.end, "country", "place"):
+        head = " ".join(ctx.text[max(s.start, m.start - 30):m.start].split()[-3:])
+        kind = place_kind(m.entity) if ctx.type_of(m) == "place" else "country"
+        code = ctx.code_of(m)
+        if base_cue is not None and base_cue.search(head):
+            base.append(code if kind == "country" else ctx.name_of(m))
+            area_joined = False
+            continue
+        if kind in SITE_KINDS and kind != "country" and (_locative(ctx, s, m) or area_joined):
+            base.append(ctx.name_of(m))
+            if code:
+                area.append(code)
+            area_joined = True
+            continue
+        if _locative(ctx, s, m) or (area_joined and _after_joiner_of_locative(ctx, s, m)):
+            if code and code not in actors:
+                area.append(code)
+                area_joined = True
+            continue
+        area_joined = False
+    return unique(base), unique(area)
+
+
+def _status(ctx: Context, s: Sentence, start: str | None, end: str | None) -> tuple[str, bool]:
+    """(status, stated): stated is False when nothing in the sentence says it."""
+    text, lang = ctx.text, s.lang
+    if cues.search(lang, text, "deployment", "status", "ended", pos=s.start, endpos=s.end):
+        return "ended", True
+    if cues.search(lang, text, "deployment", "status", "planned", pos=s.start, endpos=s.end):
+        return "planned", True
+    ref = ctx.reference
+    if start and ref and start[:len(ref)] > ref[:len(start)]:
+        return "planned", True
+    if end and ref and end[:len(ref)] < ref[:len(end)]:
+        return "ended", True
+    if cues.search(lang, text, "deployment", "status", "active", pos=s.start, endpos=s.end):
+        return "active", True
+    return "active", False
+
+
+def _frames(ctx: Context) -> list[tuple[Event, bool]]:
+    frames: list[tuple[Event, bool]] = []
+    last_equipment: list[str] = []
+    carry: dict[str, str] = {}  # asset family -> last actor
+    prev_subject: str | None = None
+    for s in ctx.sentences:
+        text, lang = ctx.text, s.lang
+        assets = _assets(ctx, s, last_equipment)
+        has_cue = cues.search(lang, text, "deployment", "cues", pos=s.start, endpos=s.end)
+        if not assets or has_cue is None:
+            prev_subject = _subject(ctx, s) or prev_subject
+            continue
+        dates = ctx.dates_in(s.start, s.end)
+        start = next((d.value for d in dates if d.role in ("start", "since") and d.value), None)
+        end = next((d.value for d in dates if d.role == "end" and d.value), None)
+        status, stated = _status(ctx, s, start, end)
+        for a_start, a_end, asset in assets:
+            family = "personnel" if asset in PERSONNEL_TASKS + ("personnel",) else asset
+            adjacent, quantity, own = _adjacent(ctx, s, a_start)
+            actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family) or prev_subject)
+            base, area = _places(ctx, s, actors)
+            if not area and base and all(len(b) == 2 and b.isupper() for b in base):
+                area = list(base)
+            for actor in actors:
+                if not actor:
+                    continue
+                fields = {"actor": actor, "asset": asset, "status": status}
+                if quantity and len(actors) == 1:
+                    fields["quantity"] = int(quantity) if float(quantity).is_integer() else quantity
+                if base:
+                    fields["base"] = base[0] if len(base) == 1 else base
+                if area:
+                    fields["area"] = [c for c in area if c != actor] or area
+                if start:
+                    fields["start"] = start
+                if end:
+                    fields["end"] = end
+                event = ctx.event("deployment", fields, s.start, s.end, lang,
+                                  [f"country:{actor}"])
+                frames.append((event, stated))
+                carry[family] = actor
+        prev_subject = _subject(ctx, s) or prev_subject
+    return frames
+
+
+def _subject(ctx: Context, s: Sentence) -> str | None:
+    subjects = [m for m in ctx.mentions_in(s.start, s.end, "country") if not _locative(ctx, s, m)]
+    return ctx.code_of(subjects[0]) if subjects else None
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool) -> bool:
+    fa, fb = a.fields, b.fields
+    if fa["actor"] != fb["actor"]:
+        return False
+    generic = "personnel" in (fa["asset"], fb["asset"])
+    if fa["asset"] != fb["asset"] and not (generic and {fa["asset"], fb["asset"]} - {"personnel"}
+                                           <= set(PERSONNEL_TASKS)):
+        return False
+    if fa["status"] != fb["status"] and a_stated and b_stated:
+        return False
+    ba, bb = set(_as_list(fa.get("base"))), set(_as_list(fb.get("base")))
+    if ba and bb and not ba & bb:
+        return False
+    for key in ("start", "end"):
+        if not dates_compatible(fa.get(key), fb.get(key)):
+            return False
+    if fa.get("quantity") and fb.get("quantity") and fa["quantity"] != fb["quantity"]:
+        return False
+    return True
+
+
+def extract(ctx: Context) -> list[Event]:
+    merged: list[tuple[Event, bool]] = []
+    for event, stated in _frames(ctx):
+        for i, (kept, kept_stated) in enumerate(merged):
+            if _compatible(kept, kept_stated, event, stated):
+                if kept.fields["asset"] == "personnel" and event.fields["asset"] != "personnel":
+                    kept.fields["asset"] = event.fields["asset"]
+                if stated and not kept_stated:
+                    kept.fields["status"] = event.fields["status"]
+                merge_fields(kept, event)
+                merged[i] = (kept, kept_stated or stated)
+                break
+        else:
+            merged.append((event, stated))
+    return [e for e, _ in merged]

@@ -1,0 +1,83 @@
+"""Money given, pledged or needed: amount and currency, donor, purpose, year, since.
+
+A sentence with an amount of money and a funding cue yields one event per amount. A donor is named
+only when the sentence gives money ("toegezegd", "allocated", "versé"), never for needs
+("stabilisation needs for 2021"): the subject country, or the home country for "ons land",
+"our country" and for a passive without an agent in a government's own release.
+"""
+from __future__ import annotations
+
+import re
+
+from ...model import Event
+from .. import cues
+from ..context import Context
+from .deployments import _locative
+
+_CLAUSE_END = re.compile(r"[,;:.()]|\s(?:and|en|et|und)\s")
+
+
+def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
+    text = ctx.text
+    m = cues.search(lang, text, "funding", "purpose_before", pos=start, endpos=end)
+    if m is None:
+        return None
+    tail = text[m.end():end]
+    stop = _CLAUSE_END.search(tail)
+    words = (tail[:stop.start()] if stop else tail).split()
+    words = [w for w in words if not re.fullmatch(r"\d{4}", w)]
+    return " ".join(words[:8]) or None
+
+
+def extract(ctx: Context) -> list[Event]:
+    events: list[Event] = []
+    for s in ctx.sentences:
+        money = ctx.money_in(s.start, s.end)
+        if not money:
+            continue
+        text, lang = ctx.text, s.lang
+        if cues.search(lang, text, "funding", "cues", pos=s.start, endpos=s.end) is None:
+            continue
+        needs = cues.search(lang, text, "funding", "needs", pos=s.start, endpos=s.end)
+        giving = cues.search(lang, text, "funding", "giving", pos=s.start, endpos=s.end)
+        for amount in money:
+            fields: dict = {"amount": amount.amount, "currency": amount.currency}
+            involved: list[str] = []
+            if giving is not None and needs is None:
+                donors = [m for m in ctx.mentions_in(s.start, amount.start, "country", "organization")
+                          if not _locative(ctx, s, m)]
+                if donors:
+                    donor = donors[0]
+                    fields["donor"] = ctx.code_of(donor) or ctx.name_of(donor)
+                    involved.append(donor.entity)
+                elif ctx.home:
+                    fields["donor"] = ctx.home
+            if needs is not None:
+                head = text[max(s.start, needs.start() - 40):needs.end()]
+                words = head.split()[-3:]
+                fields["purpose"] = " ".join(w.strip(",;:") for w in words)
+            else:
+                purpose = _purpose(ctx, lang, amount.end, s.end) or \
+                    _purpose(ctx, lang, s.start, amount.start)
+                if purpose:
+                    fields["purpose"] = purpose
+            for d in ctx.dates_in(s.start, s.end):
+                if not d.value:
+                    continue
+                if d.role == "since":
+                    fields.setdefault("since", d.value)
+                elif d.role == "point" and d.precision == "year":
+                    fields.setdefault("year", d.value)
+            events.append(ctx.event("funding", fields, s.start, s.end, lang, involved))
+    return _dedupe(events)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    out: list[Event] = []
+    for e in events:
+        if any(o.fields["currency"] == e.fields["currency"]
+               and abs(o.fields["amount"] - e.fields["amount"]) <= 0.01 * max(o.fields["amount"], 1)
+               for o in out):
+            continue
+        out.append(e)
+    return out

@@ -1,0 +1,121 @@
+"""Quotations attributed to a named person.
+
+A quotation is the text between a pair of double quotation marks (“ ” „ « » and straight ones,
+mixed as real releases mix them). Its speaker is, in this order: a person named after it with a
+speech verb ("…”, aldus Sophie Wilmès"); a person named before it in the same sentence ("Bijleveld:
+“…", "Voor Sophie Wilmès “…"); the speaker of the quotation just before it in the same or the
+previous paragraph; the last person the document named before it. A split quotation
+(“A,” zei X, “B.”) is one quotation.
+"""
+from __future__ import annotations
+
+import re
+
+from ...model import Event
+from .. import cues
+from ..context import Context
+
+OPENERS = "“„«\""
+CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”"}
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(open, close) offsets of the quotation marks in text[start:end]."""
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in OPENERS and (i == start or text[i - 1] in " \t(:—–-\n") and i + 1 < end \
+                and not text[i + 1].isspace():
+            j = i + 1
+            while j < end:
+                if text[j] in CLOSERS[ch] and (j + 1 >= end or not text[j + 1].isalnum()):
+                    break
+                j += 1
+            if j < end:
+                out.append((i, j))
+                i = j + 1
+                continue
+        i += 1
+    return out
+
+
+def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
+    window_end = min(limit, close + 160)
+    m_end = _SENTENCE_END.search(ctx.text, close + 1, window_end)
+    stop = m_end.start() + 1 if m_end else window_end
+    persons = ctx.mentions_in(close + 1, stop, "person")
+    if not persons:
+        return None
+    speech = cues.search(lang, ctx.text, "persons", "speech", pos=close + 1, endpos=stop)
+    if speech is None:
+        return None
+    first = persons[0]
+    between = ctx.text[close + 1:first.start]
+    # "…”, aldus X" / "…”, zegt minister X" / "…,” X said"
+    if speech.start() < first.start and len(between.split()) <= 8:
+        return first
+    if speech.start() >= first.end and speech.start() - first.end <= 3 and len(between.split()) <= 3:
+        return first
+    return None
+
+
+def _speaker_before(ctx: Context, open_: int, para_start: int):
+    # the stretch of the current sentence before the quotation
+    stretch_start = para_start
+    for m in _SENTENCE_END.finditer(ctx.text, para_start, open_):
+        stretch_start = m.end()
+    persons = ctx.mentions_in(stretch_start, open_, "person")
+    return persons[-1] if persons else None
+
+
+def extract(ctx: Context) -> list[Event]:
+    text = ctx.text
+    events: list[Event] = []
+    last_speaker = None
+    last_para = -10
+    merged_into: Event | None = None
+    for p_index, (p_start, p_end) in enumerate(_paragraph_spans(ctx)):
+        for open_, close in _pairs(text, p_start, p_end):
+            inner = text[open_ + 1:close].strip()
+            lang = ctx.doc.language_at(open_) or ctx.default_lang
+            min_words = cues.value(lang, "quote", "min_words", default=4)
+            if len(inner.split()) < min_words:
+                continue
+            # a continuation of a split quotation: “A,” zei X, “B.”
+            if merged_into is not None and text[merged_into.end - 1] in CLOSERS["“"] + "»" \
+                    and open_ - merged_into.end < 60 \
+                    and inner_ends_with_comma(merged_into) \
+                    and not _SENTENCE_END.search(text, merged_into.end, open_):
+                merged_into.fields["text"] = merged_into.fields["text"].rstrip(", ") + " " + inner
+                merged_into.end = close + 1
+                merged_into.evidence = text[merged_into.start:merged_into.end]
+                merged_into = None
+                continue
+            speaker = _speaker_after(ctx, close, p_end, lang) or _speaker_before(ctx, open_, p_start)
+            if speaker is None and last_speaker is not None and p_index - last_para <= 1:
+                speaker = last_speaker
+            if speaker is None:
+                before = ctx.mentions_in(0, open_, "person")
+                speaker = before[-1] if before else None
+            if speaker is None:
+                continue
+            entity = ctx.entities.entity(speaker.entity)
+            event = ctx.event("quote", {"speaker": entity.name, "text": inner, "language": lang},
+                              open_, close + 1, lang, [entity.id])
+            # keep the marks in the evidence
+            event.start, event.end, event.evidence = open_, close + 1, text[open_:close + 1]
+            events.append(event)
+            merged_into = event
+            last_speaker, last_para = speaker, p_index
+    return events
+
+
+def inner_ends_with_comma(event: Event) -> bool:
+    return event.fields["text"].rstrip().endswith(",")
+
+
+def _paragraph_spans(ctx: Context) -> list[tuple[int, int]]:
+    from ..sentences import paragraphs
+    return paragraphs(ctx.text)
