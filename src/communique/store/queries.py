@@ -319,6 +319,16 @@ def _source_list(event: dict) -> list[dict]:
              "published": s["published"], "language": s["language"]} for s in event["sources"]]
 
 
+def _country_name(code: str, name: str | None) -> str:
+    if name and name != code:
+        return name
+    try:
+        from ..extract.gazetteer import gazetteer
+        return gazetteer().country_name(code)
+    except Exception:  # the gazetteer is optional here
+        return name or code
+
+
 def dossier_country(store: Store, code: str) -> dict | None:
     code = (code or "").strip()
     row = _resolve_entity(store, f"country:{code.upper()}") if len(code) == 2 else \
@@ -370,7 +380,7 @@ def dossier_country(store: Store, code: str) -> dict | None:
         quotes.append({"event_id": ev["id"], "speaker": ev["fields"].get("speaker"),
                        "text": ev["fields"].get("text"), "date": ev["date"],
                        "language": ev["fields"].get("language"), "sources": _source_list(ev)})
-    return {"country": {"code": code, "name": row["name"], "id": row["id"]},
+    return {"country": {"code": code, "name": _country_name(code, row["name"]), "id": row["id"]},
             "deployments": sorted(deployments.values(), key=lambda d: d["asset"]),
             "funding": funding,
             "meetings_hosted": [meeting(e) for e in hosted],
