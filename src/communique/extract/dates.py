@@ -87,6 +87,7 @@ class _Grammar:
     next: frozenset
     cues: frozenset
     future_cues: frozenset
+    month_first_numeric: bool
 
 
 @lru_cache(maxsize=None)
@@ -152,6 +153,7 @@ def _grammar(lang: str) -> _Grammar:
         next=frozenset(_fold(w) for w in [*nxt.get("before", []), *nxt.get("after", [])]),
         cues=frozenset(_fold(w) for w in data.get("cues") or []),
         future_cues=frozenset(_fold(w) for w in data.get("future_cues") or []),
+        month_first_numeric=data.get("numeric_order", "dmy") == "mdy",
     )
 
 
@@ -352,7 +354,7 @@ def _interpret(mt: re.Match, text: str, g: _Grammar, ref, cue_ok: bool):
         if mt.group("n_s") == "-" and len(y) == 2:
             return []
         yy = int(y) if len(y) == 4 else 2000 + int(y) if int(y) < 70 else 1900 + int(y)
-        d, m = (a, b) if b <= 12 else (b, a)
+        d, m = (b, a) if (g.month_first_numeric and a <= 12) or b > 12 else (a, b)
         if not _safe_date(yy, m, d):
             return []
         return [(s, e, date(yy, m, d).isoformat(), "day", False)]
