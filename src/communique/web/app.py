@@ -49,7 +49,8 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+        return render(request, "error.html", {"title": str(exc.status_code), "status": exc.status_code,
+                                              "detail": exc.detail},
                       status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -58,7 +59,8 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
             return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
         detail = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
                            for e in exc.errors())
-        return render(request, "error.html", {"status": 422, "detail": detail}, status_code=422)
+        return render(request, "error.html", {"title": "422", "status": 422, "detail": detail},
+                      status_code=422)
 
     return app
 

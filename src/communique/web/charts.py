@@ -50,10 +50,11 @@ def ledger_rows(deployments: list[dict], fallback_dates: list[str] | None = None
         bars = []
         for p in periods:
             status = p.get("status") or d.get("status")
-            dates = [p.get("date"), d.get("date")] + [
-                s.get("published") or s.get("date") for s in (d.get("sources") or [])
-                if isinstance(s, dict)] + list(fallback_dates or [])
-            dates = [x for x in dates if year_fraction(x) is not None]
+            own = [p.get("date")] + [s.get("published") or s.get("date")
+                                     for s in (p.get("sources") or d.get("sources") or [])
+                                     if isinstance(s, dict)]
+            dates = [x for x in own if year_fraction(x) is not None] or [
+                x for x in [d.get("date"), *(fallback_dates or [])] if year_fraction(x) is not None]
             x0 = year_fraction(p.get("start")) or (min(year_fraction(x) for x in dates)
                                                    if dates else None)
             x1 = year_fraction(p.get("end"), end=True)
@@ -149,7 +150,8 @@ def funding_svg(currency: str, by_year: dict[str, float]) -> Markup:
     top_value = max(by_year.values()) or 1.0
     bar_w, gap, height, base = 46.0, 14.0, 170.0, 140.0
     width = 20 + len(years) * (bar_w + gap)
-    parts = [f'<svg class="chart funding" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+    width = max(width, 320.0)  # a lone bar must not be blown up to the container's width
+    parts = [f'<svg class="chart funding" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" role="img" '
              f'aria-label="Funding by year in {_e(currency)}" xmlns="http://www.w3.org/2000/svg">']
     for i, year in enumerate(years):
         value = by_year[year]

@@ -90,6 +90,7 @@ def map_svg(deployments: list[dict], *, frame: bool = True) -> Markup:
             focus.append(geo.project(*country["centroid"]))
         if code in data["actors"]:
             cls += " actor"
+            focus.append(geo.project(*country["centroid"]))
         parts.append(f'<path class="{cls}" d="{country["path"]}"><title>{e(country["name"])}'
                      f'</title></path>')
     for code in sorted(data["actors"]):
@@ -103,13 +104,18 @@ def map_svg(deployments: list[dict], *, frame: bool = True) -> Markup:
                 parts.append(f'<line class="link" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
                              f'y2="{by:.1f}"/>')
     for base in data["bases"]:
-        x, y = geo.project(base["lat"], base["lon"])
-        focus.append((x, y))
-        tip = f'{base["label"]}: {", ".join(sorted(base["assets"]))} ({", ".join(sorted(base["actors"]))})'
-        parts.append(f'<g class="base"><circle cx="{x:.1f}" cy="{y:.1f}" r="3.2"/>'
-                     f'<text x="{x + 5:.1f}" y="{y - 4:.1f}">{e(base["label"])}</text>'
-                     f'<title>{e(tip)}</title></g>')
+        focus.append(geo.project(base["lat"], base["lon"]))
     box = geo.view_box(focus) if frame else geo.view_box([])
+    # markers and labels keep one size on screen whatever the zoom
+    zoom = geo.WIDTH / float(box.split()[2])
+    r, font = 4.5 / zoom, 12.0 / zoom
+    for base in data["bases"]:
+        x, y = geo.project(base["lat"], base["lon"])
+        tip = f'{base["label"]}: {", ".join(sorted(base["assets"]))} ({", ".join(sorted(base["actors"]))})'
+        parts.append(f'<g class="base"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+                     f'<text x="{x + r + 1:.1f}" y="{y - r:.1f}" font-size="{font:.1f}">'
+                     f'{e(base["label"])}</text>'
+                     f'<title>{e(tip)}</title></g>')
     return Markup(f'<svg class="map" viewBox="{box}" role="img" aria-label="Deployments map" '
                   f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
                   + "".join(parts) + "</svg>")

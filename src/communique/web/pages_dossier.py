@@ -46,6 +46,12 @@ def entity_page(request: Request, entity_id: str):
                                            "entity": entity})
 
 
+def country_name(code: str) -> str:
+    from babel import Locale
+
+    return Locale("en").territories.get(code.upper(), code.upper())
+
+
 def _dates(dossier: dict) -> list[str]:
     out = []
     for key in ("meetings_hosted", "meetings_attended", "quotes", "funding"):
@@ -96,7 +102,9 @@ def country_page(request: Request, code: str):
     now = max((year_fraction(d, end=True) for d in known), default=None)
     rows = ledger_rows(dossier.get("deployments") or [], fallback_dates=known)
     by_currency = funding_by_year(funding)
-    country = dossier.get("country") or {"code": code.upper(), "name": code.upper()}
+    country = dict(dossier.get("country") or {"code": code.upper()})
+    if not country.get("name") or country["name"] == country.get("code"):
+        country["name"] = country_name(country.get("code") or code.upper())
     return render(request, "country.html", {
         "title": country.get("name") or code, "country": country, "dossier": dossier,
         "deployments": deployments, "funding": funding,
