@@ -9,7 +9,8 @@ Matching rules (key fields of docs/SCHEMA.md; a less precise date is compatible 
 - meeting: compatible dates and the same place (or both virtual)
 - deployment: same actor and asset, and a period that all sources can share (see ledger.py)
 - funding: same currency, amounts within 1%, donors equal or one unknown
-- quote: the same speaker and at least half of the shorter quote's words in the other
+- quote: the same speaker and half of the shorter quote's word pairs in the other (never two
+  quotes of one document in one language); or its translation (see `_translated_quote`)
 - milestone: compatible dates, overlapping `what`, places equal when both known
 - membership: same count (or both `new_members`), dates compatible when both known
 """
@@ -104,11 +105,23 @@ def _funding(a: dict, b: dict) -> bool:
     return True
 
 
+def bigram_overlap(a: str, b: str) -> float:
+    """Share of the shorter text's word pairs found in the other (function words alone don't count)."""
+    def pairs(text: str) -> set[tuple[str, str]]:
+        toks = tokens(text)
+        return set(zip(toks, toks[1:])) or {(t, "") for t in toks}
+
+    pa, pb = pairs(a), pairs(b)
+    if not pa or not pb:
+        return 0.0
+    return len(pa & pb) / min(len(pa), len(pb))
+
+
 def _quote(a: dict, b: dict) -> bool:
     sa, sb = str(a.get("speaker") or ""), str(b.get("speaker") or "")
     if not (sa and sb and same_person(sa, sb)):
         return False
-    return overlap(str(a.get("text") or ""), str(b.get("text") or "")) >= 0.5
+    return bigram_overlap(str(a.get("text") or ""), str(b.get("text") or "")) >= 0.5
 
 
 def _milestone(a: dict, b: dict) -> bool:
@@ -143,6 +156,10 @@ def matches(source: dict, event_fields: dict, event_sources: list[dict], type_: 
     matcher = _MATCHERS.get(type_)
     if matcher is None:
         return False
+    if type_ == "quote" and any(
+            o.get("doc") == source.get("doc") and o.get("language") == source.get("language")
+            for o in event_sources):
+        return False  # one release, one language: two quotes there are two things said
     if matcher(source.get("fields") or {}, event_fields):
         return True
     if type_ == "quote":

@@ -89,7 +89,7 @@ def search(store, query: str, limit: int = 20) -> list[dict]:
         return []
     rows = store.rows(
         "SELECT f.kind, f.doc, f.xevent, f.title AS ftitle, d.title AS dtitle,"
-        f" snippet(search_fts, 1, '{_OPEN}', '{_CLOSE}', '…', 24) AS snip,"
+        f" snippet(search_fts, -1, '{_OPEN}', '{_CLOSE}', '…', 24) AS snip,"
         f" highlight(search_fts, 0, '{_OPEN}', '{_CLOSE}') AS htitle,"
         " (SELECT event_id FROM event_sources s WHERE s.xevent = f.xevent) AS event_id"
         " FROM search_fts f JOIN documents d ON d.id = f.doc"
