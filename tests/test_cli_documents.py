@@ -140,3 +140,15 @@ def test_ingest_changed_file_is_a_new_version(cli, tmp_path):
     result = cli("ingest", path, "--db", db)
     assert result.exit_code == 0
     assert "0 added, 0 unchanged, 1 new versions" in summary(result.stdout)
+
+
+def test_progress_bar_counts_documents(capsys):
+    from communique.cli.documents import _progress
+
+    with _progress(True, 2) as advance:
+        advance("a.txt")
+        advance("b.txt")
+        assert advance.bar.tasks[0].completed == 2
+    with _progress(False, 2) as advance:
+        advance("a.txt")  # hidden: nothing to draw, nothing fails
+        assert advance.bar is None

@@ -168,17 +168,18 @@ class _progress:
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--misses", is_flag=True, help="list every miss and extra")
 def eval_command(gold, predicted, sample, as_json, misses):
-    """Score PREDICTED facts against GOLD facts (JSON Lines, docs/SCHEMA.md), or --sample."""
+    """Score PREDICTED facts against GOLD facts (JSON Lines, docs/SCHEMA.md), or --sample (exit
+    status 1 when a sample document could not be extracted)."""
     from .. import eval as scoring
     from .. import resources
     from ..errors import InputError
 
+    skipped: list[str] = []
     try:
         if sample:
             if gold or predicted:
                 raise click.UsageError("--sample takes no GOLD or PREDICTED")
             gold_docs = scoring.load(str(resources.sample_dir() / "seeds.gold.jsonl"))
-            skipped: list[str] = []
             predicted_docs = {x.document.id: x.to_facts()
                               for x in _extractions(_sample_paths(), None, skipped)}
         else:
@@ -190,3 +191,4 @@ def eval_command(gold, predicted, sample, as_json, misses):
         sys.exit(2)
     result = scoring.score(gold_docs, predicted_docs)
     click.echo(scoring.to_json(result, misses) if as_json else scoring.report(result, misses))
+    sys.exit(1 if skipped else 0)
