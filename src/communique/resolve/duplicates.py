@@ -5,6 +5,8 @@ its 5-word shingles with the original; Jaccard >= THRESHOLD links the two and th
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
@@ -29,12 +31,21 @@ def minhash(text: str) -> MinHash:
     return mh
 
 
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def to_bytes(mh: MinHash) -> bytes:
-    return np.asarray(mh.hashvalues, dtype=np.uint64).tobytes()
+    return np.asarray(mh.hashvalues, dtype=_template().hashvalues.dtype).tobytes()
 
 
 def from_bytes(blob: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.frombuffer(blob, dtype=np.uint64))
+    template = _template()
+    values = np.frombuffer(blob, dtype=template.hashvalues.dtype)
+    # datasketch >= 2 wants the hashing scheme named when restoring stored values
+    extra = {"scheme": template.scheme} if getattr(template, "scheme", None) else {}
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, **extra)
 
 
 class NearDuplicates:

@@ -11,7 +11,7 @@ from urllib.parse import quote as urlquote
 
 from ..errors import CommuniqueError
 from ..model import Document, Extraction
-from ..resolve import dates, duplicates, identity, merge, translations
+from ..resolve import dates, duplicates, identity, ledger, merge, translations
 from .schema import latest_version, migrate
 
 
@@ -120,10 +120,11 @@ class Store:
                     affected |= self._retire(previous, doc_id)
                 self._resolve_persons(extraction)
                 self._link(doc_id, extraction, signature, dups, previous)
-                affected |= self._merge_events(doc_id)
+                touched = self._merge_events(doc_id)
                 groups = self._groups()
                 for event_id in sorted(affected):
                     self._rebuild(event_id, groups)
+                self._coalesce(touched, groups)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -326,6 +327,35 @@ class Store:
             self._rebuild(target, groups)
             touched.add(target)
         return touched
+
+    def _coalesce(self, touched: set[str], groups: dict[str, str]) -> None:
+        """Merge events that became the same fact once this document linked others (a translation
+        that arrives last connects two releases whose events were stored apart)."""
+        for event_id in sorted(touched):
+            row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
+                                    (event_id,)).fetchone()
+            if row is None:
+                continue
+            mine = self._sources(event_id, groups)
+            others = self.conn.execute(
+                "SELECT id FROM events WHERE type = ? AND key = ? AND id != ? ORDER BY seq",
+                (row["type"], row["key"], event_id)).fetchall()
+            for other in others:
+                theirs = self._sources(other["id"], groups)
+                fields = json.loads(row["fields"])
+                if row["type"] == "deployment":
+                    same = bool(theirs) and ledger.feasible(mine + theirs)
+                else:
+                    same = bool(theirs) and all(merge.matches(src, fields, mine, row["type"])
+                                                for src in theirs)
+                if same:
+                    self.conn.execute("UPDATE event_sources SET event_id = ? WHERE event_id = ?",
+                                      (event_id, other["id"]))
+                    self.conn.execute("DELETE FROM events WHERE id = ?", (other["id"],))
+                    self._rebuild(event_id, groups)
+                    mine = self._sources(event_id, groups)
+                    row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
+                                            (event_id,)).fetchone()
 
     def _new_event(self, type_: str, key: str, fields: dict) -> str:
         stem = merge.event_slug(type_, fields)
