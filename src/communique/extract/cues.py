@@ -47,7 +47,6 @@ def mapping(lang: str, *path: str) -> tuple[tuple[re.Pattern, Any], ...]:
     return tuple((re.compile(_wrap(k), re.IGNORECASE), v) for k, v in items)
 
 
-@lru_cache(maxsize=None)
 def value(lang: str, *path: str, default: Any = None) -> Any:
     node = _node(lang, path)
     return default if node is None else node

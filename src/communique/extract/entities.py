@@ -81,6 +81,41 @@ def _office_tails(lang: str) -> dict[str, list[tuple[str, str | None]]]:
 
 
 @lru_cache(maxsize=None)
+def _office_words(lang: str) -> frozenset[str]:
+    """Single-word titles ("minister", "premier"): never the first word of a name."""
+    return frozenset(t.lower() for t in offices(lang) if " " not in t.strip())
+
+
+@lru_cache(maxsize=None)
+def _all_tails(lang: str) -> tuple[str, ...]:
+    """Every title tail ("van Defensie", "of Foreign Affairs"), longest first, lower case."""
+    tails = {rest.lower() for rests in _office_tails(lang).values() for rest, _ in rests}
+    return tuple(sorted(tails, key=len, reverse=True))
+
+
+def _trim_name(text: str, span: tuple[int, int] | None, lang: str) -> tuple[int, int] | None:
+    """Drop leading titles ("Minister Stef Blok") and a trailing title tail ("… van Defensie")."""
+    if span is None:
+        return None
+    start, end = span
+    words = _office_words(lang)
+    while True:
+        m = _TOKEN.match(text, start)
+        if m and m.end() < end and m.group().lower().rstrip(".") in words:
+            start = m.end() + 1
+            continue
+        break
+    name = text[start:end].lower()
+    for tail in _all_tails(lang):
+        if name.endswith(" " + tail):
+            end -= len(tail) + 1
+            break
+    if end <= start:
+        return None
+    return start, end
+
+
+@lru_cache(maxsize=None)
 def _office_roles(lang: str) -> dict[str, str | None]:
     return {k.lower(): v for k, v in offices(lang).items()}
 
@@ -128,7 +163,7 @@ def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 
         tokens.pop()
     if not tokens:
         return None
-    return start, tokens[-1][1]
+    return _trim_name(text, (start, tokens[-1][1]), lang)
 
 
 def _looks_like_code(word: str) -> bool:
@@ -163,7 +198,7 @@ def _read_name_backwards(text: str, end: int, lang: str) -> tuple[int, int] | No
             break
     if start is None:
         return None
-    return start, name_end
+    return _trim_name(text, (start, name_end), lang)
 
 
 # -------------------------------------------------------------------- the stages

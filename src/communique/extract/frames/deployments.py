@@ -31,7 +31,7 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[
     for m in ctx.mentions_in(s.start, s.end, "equipment"):
         found.append((m.start, m.end, ctx.name_of(m)))
         last_equipment.append(ctx.name_of(m))
-    asset_table = cues.value(lang, "deployment", "assets", default={}) or {}
+    asset_table = cues.value(lang, "deployment", "assets") or {}
     for asset in asset_table:
         for m in cues.finditer(lang, text, "deployment", "assets", asset, pos=s.start, endpos=s.end):
             if asset == "aircraft":
