@@ -211,3 +211,18 @@ def test_translation_needs_other_languages_and_shared_features():
     assert translations.is_translation(en, fr)
     assert translations.is_translation(en, en) is None  # same language: a duplicate at most
     assert translations.is_translation(en, nl) is None
+
+
+def test_real_pipeline_on_the_sample_corpus_merges_across_documents(tmp_path, sample_seeds):
+    """With the real extraction (not the gold): the named cross-document merges still happen."""
+    from communique.extract.pipeline import extract
+    from communique.ingest import prepare, read_sources
+
+    extractions = [extract(prepare(doc)) for doc in read_sources([str(sample_seeds)])]
+    if not any(ex.events for ex in extractions):
+        pytest.skip("the extraction pipeline yields no events yet")
+    with _load(tmp_path / "kb.db", extractions) as store:
+        virtual = [e for e in _events(store, "meeting") if e["date"] == "2021-03-30"]
+        assert len(virtual) == 1 and virtual[0]["n_sources"] == 2
+        be_f16 = _events(store, "deployment", actor="BE", asset="F-16")
+        assert max(p["n_sources"] for p in be_f16) == 3
