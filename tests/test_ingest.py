@@ -75,6 +75,47 @@ def test_publication_markers(text, published):
     assert apply_conventions(Document(id="x", text=text)).published == published
 
 
+@pytest.mark.parametrize("text, published", [
+    ("Title\n\nMedia Note\nFebruary 4, 2019\n\nThe Secretary will host the ministers.", "2019-02-04"),
+    ("Title\n\nDec. 9, 2021\n\nThe Coalition's combat mission in Iraq has concluded.", "2021-12-09"),
+    ("Title\n\nMarch 18, 2019 – Ottawa, Ontario – National Defence\n\nToday, the minister "
+     "announced that the operation has been extended until March 31, 2021.", "2019-03-18"),
+    ("Titel\n\nDen Haag, 9 januari 2020 – Een deel van de militairen is naar Koeweit verplaatst.",
+     "2020-01-09"),
+    ("Titre\n\nAmbassade des États-Unis en France – Communiqué du porte-parole\n\nLe 8 juin 2023, "
+     "le secrétaire d'État a coprésidé la réunion ministérielle à Riyad.", "2023-06-08"),
+    ("Title\n\nOn March 30, 2021, the minister co-chaired a virtual meeting.", "2021-03-30"),
+    ("Titel\n\nVandaag, maandag 28 juni, is de minister naar Rome gereisd. Sinds 2014 is de "
+     "coalitie actief; in 2021 telt ze 83 leden.", "2021-06-28"),
+    # a date further into the lead sentence is what the release reports, not its publication
+    ("Title\n\nMinisters met in Marrakech on 11 May 2022, the first meeting in Africa.", None),
+    ("Title\n\nAll soldiers are safe after the base was hit in the early hours of 8 January 2020.",
+     None),
+])
+def test_datelines(text, published):
+    assert apply_conventions(Document(id="x", text=text)).published == published
+
+
+def _corpus_cases():
+    root = FIXTURES / "corpus"
+    for gold_path in sorted(root.glob("*.gold.jsonl")):
+        for line in gold_path.read_text("utf-8").splitlines():
+            if line.strip():
+                gold = json.loads(line)
+                path = root / gold_path.name.split(".")[0] / gold["doc"]
+                if path.exists():
+                    yield pytest.param(path, gold, id=gold["doc"])
+
+
+@pytest.mark.parametrize("path, gold", list(_corpus_cases()))
+def test_corpus_metadata_equals_gold(path, gold):
+    """Every document of the per-language test corpora: languages, published, title as gold."""
+    (doc,) = [d for d in read_sources([str(path)])]
+    prepare(doc)
+    got = {"languages": doc.languages, "published": doc.published, "title": doc.title}
+    assert got == {k: gold.get(k) for k in got}
+
+
 def test_source_metadata_wins_over_conventions():
     doc = Document(id="x", text="Other title\n\ngepubliceerd op 27/06/2019", title="Given",
                    published="2020")

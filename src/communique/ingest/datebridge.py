@@ -14,6 +14,7 @@ _NUMERIC = re.compile(
     r"(?P<iso>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2}))"
     r"|(?P<dmy>(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4}))")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_WORDS = re.compile(r"\w+")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -64,12 +65,36 @@ def date_at_start(text: str, lang: str) -> str | None:
     return _numeric(text.lstrip(), anchored=True)
 
 
-def full_date_in(sentence: str, lang: str) -> str | None:
-    """The first full date (day, month and year) stated in a sentence."""
+def full_date_in(sentence: str, lang: str, *, max_words_before: int | None = None) -> str | None:
+    """The first full date (day, month and year) in a sentence; with `max_words_before`, only
+    one that opens the sentence."""
     for mention in _mentions(sentence, lang):
+        if max_words_before is not None and len(
+                _WORDS.findall(sentence[:mention.start])) > max_words_before:
+            return None
         if _is_day(getattr(mention, "value", None)):
             return mention.value
-    return _numeric(sentence, anchored=False)
+    value = _numeric(sentence, anchored=False)
+    if value and max_words_before is not None:
+        match = _NUMERIC.search(sentence)
+        if len(_WORDS.findall(sentence[:match.start()])) > max_words_before:
+            return None
+    return value
+
+
+def whole_date(line: str, lang: str) -> str | None:
+    """A line that is nothing but a full date ("February 4, 2019", "Dec. 9, 2021", "27/06/2019")."""
+    dates = _dates()
+    if dates is not None and hasattr(dates, "parse_date"):
+        try:
+            mention = dates.parse_date(line, lang)
+        except Exception:  # noqa: BLE001 - a date reader bug must not stop ingestion
+            mention = None
+        if mention is not None and _is_day(getattr(mention, "value", None)):
+            return mention.value
+    stripped = line.strip().strip(".,;:()[]")
+    match = _NUMERIC.fullmatch(stripped)
+    return _numeric(stripped, anchored=True) if match else None
 
 
 def latest_year(text: str, lang: str) -> int | None:

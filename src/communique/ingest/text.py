@@ -16,12 +16,21 @@ from . import datebridge
 MAX_TITLE_WORDS = 25
 # How far after a publication marker its date may start (characters).
 MARKER_REACH = 60
+# The body's first lines that may carry the date on their own (after labels and bylines).
+MAX_LEAD_LINES = 4
+# A line of at most this many words without a full stop is a label, byline or date line.
+MAX_BYLINE_WORDS = 15
+# A dateline head before a dash ("Den Haag, 9 januari 2020 – …") has at most this many words.
+MAX_DATELINE_WORDS = 8
+# A dateline opens its sentence: at most this many words before the date ("On", "Le").
+MAX_WORDS_BEFORE_DATE = 1
 
 _TAG = re.compile(r"\s*\[[a-z]{2,3}(?:[-_][a-z]{2})?\]\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _WORD = re.compile(r"\w+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACES = re.compile(r"\s{2,}")
+_DATELINE_DASH = re.compile(r"\s[\u2013\u2014-]\s")
 
 
 @dataclass(frozen=True)
@@ -163,39 +172,61 @@ def read_marker_date(text: str) -> str | None:
     return None
 
 
-def first_sentence(text: str, start: int) -> str:
-    """The first sentence of the first body paragraph at or after `start`."""
+def lead_lines(text: str, start: int):
+    """The non-empty lines at or after `start` that are not genre labels or trailers."""
     for _offset, line in _lines(text[start:]):
-        if not line.strip() or is_boilerplate(line):
-            continue
-        end = _SENTENCE_END.search(line)
-        return line[: end.end()] if end else line
-    return ""
+        if line.strip() and not is_boilerplate(line):
+            yield line.strip()
+
+
+def is_short_line(line: str) -> bool:
+    """A label, byline or date line rather than a paragraph: short and without a full stop."""
+    return len(_WORD.findall(line)) <= MAX_BYLINE_WORDS and not _SENTENCE_END.search(line)
+
+
+def first_sentence(line: str) -> str:
+    end = _SENTENCE_END.search(line)
+    return line[: end.end()] if end else line
 
 
 def read_dateline(text: str, body_start: int) -> str | None:
-    """A lead sentence that dates the release: "On March 30, 2021, …" (a full date with a year) or
-    "Vandaag, maandag 28 juni, …" (today + weekday + day + month: the year follows from the
-    weekday, near the latest year the text mentions)."""
-    sentence = first_sentence(text, body_start)
-    if not sentence:
-        return None
+    """The date that heads the body: a line that is only a date ("February 4, 2019") among the
+    first lines, a dateline before a dash ("Den Haag, 9 januari 2020 – …"), or a first paragraph that opens with a full date ("On March 30, 2021, …",
+    "Le 8 juin 2023, …") or with today + weekday + day + month ("Vandaag, maandag 28 juni, …":
+    the year follows from the weekday, near the latest year the text states). A date further
+    into the sentence is what the release reports, not when it was published."""
+    for number, line in enumerate(lead_lines(text, body_start)):
+        if number >= MAX_LEAD_LINES:
+            break
+        head = _DATELINE_DASH.split(line, maxsplit=1)[0]
+        if head != line and len(_WORD.findall(head)) <= MAX_DATELINE_WORDS:
+            # "March 18, 2019 – Ottawa – …", "Den Haag, 9 januari 2020 – Een deel …"
+            for lang in resources.languages():
+                value = datebridge.full_date_in(head, lang)
+                if value:
+                    return value
+        if len(_WORD.findall(line)) <= MAX_BYLINE_WORDS:
+            for lang in resources.languages():
+                value = datebridge.whole_date(line, lang)
+                if value:
+                    return value
+        if is_short_line(line):
+            continue  # a label ("Media Note") or a byline
+        return _opening_date(first_sentence(line), text)
+    return None
+
+
+def _opening_date(sentence: str, text: str) -> str | None:
     conv = conventions()
-    head = _key(sentence.split(",", 1)[0].split(" ", 1)[0]) if sentence else ""
-    today_langs = conv.today.get(head, ())
-    if not today_langs:
-        # multi-word "today" phrases ("This morning")
-        lowered = sentence.casefold()
-        for word, langs in conv.today.items():
-            if lowered.startswith(word):
-                today_langs = langs
-                break
-    for lang in today_langs:
-        value = datebridge.today_date(sentence, lang, text)
-        if value:
-            return value
+    lowered = sentence.casefold()
+    for word, langs in conv.today.items():
+        if lowered.startswith(word) and not lowered[len(word):len(word) + 1].isalpha():
+            for lang in langs:
+                value = datebridge.today_date(sentence, lang, text)
+                if value:
+                    return value
     for lang in resources.languages():
-        value = datebridge.full_date_in(sentence, lang)
+        value = datebridge.full_date_in(sentence, lang, max_words_before=MAX_WORDS_BEFORE_DATE)
         if value:
             return value
     return None
