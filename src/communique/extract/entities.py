@@ -82,8 +82,11 @@ def _office_tails(lang: str) -> dict[str, list[tuple[str, str | None]]]:
 
 @lru_cache(maxsize=None)
 def _office_words(lang: str) -> frozenset[str]:
-    """Single-word titles ("minister", "premier"): never the first word of a name."""
-    return frozenset(t.lower() for t in offices(lang) if " " not in t.strip())
+    """Words of titles ("minister", "secretary", "foreign") and articles: never the first word of a
+    name ("Secretary Pompeo", "The Foreign Secretary")."""
+    words = {w.lower() for t in offices(lang) for w in re.findall(r"[^\W\d_]+", t)}
+    words |= {a.lower() for a in _person_data(lang).get("articles", [])}
+    return frozenset(words - _particles(lang))
 
 
 @lru_cache(maxsize=None)
@@ -217,6 +220,13 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
     for m in regex.finditer(text):
         title = m.group().lower()
         role = roles.get(title)
+        # "Nasser Bourita, Minister of Foreign Affairs …": the name before a comma
+        before = text[max(0, m.start() - 2):m.start()]
+        if before == ", ":
+            back = _read_name_backwards(text, m.start() - 2, lang)
+            if back and " " in text[back[0]:back[1]]:
+                out.append(PersonFinding(back[0], back[1], text[back[0]:back[1]],
+                                         [role] if role else []))
         country = None
         for gap in (1, 0):
             hit = country_before.get(m.start() - gap)
@@ -312,6 +322,7 @@ def find_entities(document: Document) -> Entities:
             people.add_known(h.entry_id)
     for f in sorted(findings, key=lambda f: -len(f.name)):
         people.add_finding(f)
+    people.complete_surnames(text, lambda at: _language_of(document, at))
 
     # 3. mentions: persons first (their spans win), then every other gazetteer hit outside them
     mentions: list[Mention] = []
@@ -326,6 +337,11 @@ def find_entities(document: Document) -> Entities:
         if any(s < h.end and h.start < e for s, e in taken + office_tails):
             continue
         mentions.append(Mention(h.start, h.end, h.text, h.entry_id, _language_of(document, h.start)))
+        # a region names its country ("Noordoost-Syrië", "north-east of Syria")
+        entry = gaz.entry(h.entry_id)
+        if entry is not None and entry.type == "place" and entry.kind == "region" and entry.country:
+            mentions.append(Mention(h.start, h.end, h.text, f"country:{entry.country}",
+                                    _language_of(document, h.start)))
     mentions.sort(key=lambda m: (m.start, m.end))
 
     # 4. entities
@@ -383,7 +399,7 @@ class _PersonIndex:
         if pid is None:
             if len(f.name.split()) == 1 and not f.roles:
                 return  # a lone capitalised word with no office is too weak to be a person
-            pid = "person:" + "-".join(name_key(f.name).split())
+            pid = "person:" + "_".join(name_key(f.name).split())
             self.people[pid] = {"name": f.name, "forms": {f.name}, "roles": [], "country": None,
                                 "qid": None}
         person = self.people[pid]
@@ -395,6 +411,22 @@ class _PersonIndex:
                 person["roles"].append(role)
         if f.country and not person["country"]:
             person["country"] = f.country
+
+    def complete_surnames(self, text: str, lang_of) -> None:
+        """A person known by a surname only ("Bourita") takes the full name the document also
+        writes ("Nasser Bourita"): the capitalised words right before the surname."""
+        for pid, person in list(self.people.items()):
+            name = person["name"]
+            if " " in name or self.gaz.entry(pid) is not None:
+                continue
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                back = _read_name_backwards(text, m.end(), lang_of(m.start()))
+                if back and back[1] == m.end() and back[0] < m.start():
+                    full = text[back[0]:back[1]]
+                    if len(full.split()) <= 4:
+                        person["name"] = full
+                        person["forms"].add(full)
+                        break
 
     def occurrences(self, text: str) -> list[tuple[int, int, str]]:
         """Every occurrence of every form (and surname) of every person, longest first."""

@@ -8,6 +8,7 @@ from ..gazetteer import gazetteer
 
 # kinds of place where a meeting can be held or a unit can be based
 SITE_KINDS = frozenset({"city", "town", "base", "airport", "camp", None})
+MEETING_KINDS = frozenset({"city", "town", None})
 
 
 def unique(items) -> list:

@@ -10,16 +10,19 @@ from __future__ import annotations
 from ...model import Event
 from .. import cues
 from ..context import Context, Sentence
-from .common import SITE_KINDS, blocked, blockers, codes, dates_compatible, merge_fields, place_kind, unique
+from .common import MEETING_KINDS, blocked, blockers, codes, dates_compatible, merge_fields, place_kind, unique
 
 
 def _frame(ctx: Context, s: Sentence) -> tuple[Event, bool] | None:
     text, lang = ctx.text, s.lang
-    trigger = cues.search(lang, text, "meeting", "triggers", pos=s.start, endpos=s.end)
-    if trigger is None:
+    triggers = list(cues.finditer(lang, text, "meeting", "triggers", pos=s.start, endpos=s.end))
+    if not triggers:
         return None
-    anaphora = cues.search(lang, text, "meeting", "anaphora", pos=s.start, endpos=s.end)
-    refers_back = anaphora is not None and anaphora.start() <= trigger.start() < anaphora.end() + 5
+    anaphora = [(m.start(), m.end()) for m in
+                cues.finditer(lang, text, "meeting", "anaphora", pos=s.start, endpos=s.end)]
+    own = [t for t in triggers if not any(a <= t.start() < b + 5 for a, b in anaphora)]
+    refers_back = not own
+    trigger = own[0] if own else triggers[0]
     blocks = blockers(ctx, s)
     at = trigger.start()
     fields: dict = {}
@@ -32,7 +35,7 @@ def _frame(ctx: Context, s: Sentence) -> tuple[Event, bool] | None:
             best = min(dates, key=lambda d: (abs(d.start - at), -len(d.value)))
             fields["date"] = best.value
         places = [m for m in ctx.mentions_in(s.start, s.end, "place")
-                  if place_kind(m.entity) in SITE_KINDS and not blocked(at, m.start, blocks)]
+                  if place_kind(m.entity) in MEETING_KINDS and not blocked(at, m.start, blocks)]
         if places:
             place = min(places, key=lambda m: abs(m.start - at))
             fields["place"] = ctx.name_of(place)

@@ -17,7 +17,7 @@ from ..context import Context
 
 OPENERS = "“„«\""
 CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”"}
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_SENTENCE_END = re.compile(r"(?<!\s[A-Z])[.!?](?:\s|$)")
 
 
 def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -27,7 +27,7 @@ def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     while i < end:
         ch = text[i]
         if ch in OPENERS and (i == start or text[i - 1] in " \t(:—–-\n") and i + 1 < end \
-                and not text[i + 1].isspace():
+                and (not text[i + 1].isspace() or ch == "«"):
             j = i + 1
             while j < end:
                 if text[j] in CLOSERS[ch] and (j + 1 >= end or not text[j + 1].isalnum()):
@@ -109,7 +109,33 @@ def extract(ctx: Context) -> list[Event]:
             events.append(event)
             merged_into = event
             last_speaker, last_para = speaker, p_index
-    return events
+    return _drop_translations(ctx, events)
+
+
+def _drop_translations(ctx: Context, events: list[Event]) -> list[Event]:
+    """A release with its own translation states each quotation twice: keep the first language's.
+    A later quotation is a translation when its speaker already has a quotation in another
+    language at the same rank (first, second, …) and of a comparable length."""
+    if len(set(ctx.doc.languages)) < 2:
+        return events
+    kept: list[Event] = []
+    rank: dict[tuple[str, str], int] = {}
+    for event in events:
+        key = (event.fields["speaker"], event.language or "")
+        r = rank.get(key, 0)
+        rank[key] = r + 1
+        twin = [k for k in kept if k.fields["speaker"] == event.fields["speaker"]
+                and k.language != event.language]
+        same_rank = [k for k in twin if _rank_of(kept, k) == r]
+        if same_rank and 0.5 <= len(event.fields["text"]) / max(1, len(same_rank[0].fields["text"])) <= 2:
+            continue
+        kept.append(event)
+    return kept
+
+
+def _rank_of(kept: list[Event], event: Event) -> int:
+    return sum(1 for k in kept if k.fields["speaker"] == event.fields["speaker"]
+               and k.language == event.language and k.start < event.start)
 
 
 def inner_ends_with_comma(event: Event) -> bool:
