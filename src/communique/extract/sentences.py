@@ -2,8 +2,8 @@
 
 A small splitter of our own: spaCy's sentencizer would do, but it needs a pipeline per language and
 knows nothing of the abbreviations of official releases ("vlnr.", "o.a.", "M.", "Mme"), which live in
-`data/lang/<xx>/events.yaml` under `sentences.abbreviations`. Quotation marks are respected: a
-sentence does not end inside an open quotation unless the quotation closes there.
+`data/lang/<xx>/events.yaml` under `sentences.abbreviations`. Closing quotation marks after a full
+stop stay with the sentence they end.
 """
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def split_sentences(text: str, start: int, end: int, lang: str | None) -> list[t
                 j += 1
             nxt = j + 1
             boundary = nxt >= end or text[nxt].isspace()
-            if boundary and depth == 0 and not (ch == "." and _is_abbreviation(text, i, lang)):
+            # a sentence may end inside a quotation: frames work on sentences, quotations on
+            # paragraphs (frames/quotes.py)
+            if boundary and not (ch == "." and _is_abbreviation(text, i, lang)):
                 # The next sentence must start with a capital, a digit or a quotation mark.
                 k = nxt
                 while k < end and text[k].isspace():

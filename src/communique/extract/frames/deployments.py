@@ -110,7 +110,9 @@ def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
             carry: str | None) -> list[str]:
     if adjacent:
         return adjacent
-    subjects = [m for m in ctx.mentions_in(s.start, s.end, "country")
+    # the subject stands before the asset ("Nederland draagt bij … met adviseurs"); a country named
+    # after it is where the asset goes or whom it helps
+    subjects = [m for m in ctx.mentions_in(s.start, at, "country")
                 if not _locative(ctx, s, m) and not _after_joiner_of_locative(ctx, s, m)]
     if subjects:
         first = subjects[0]
@@ -121,12 +123,14 @@ def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
                 out.append(ctx.code_of(nxt))
                 first = nxt
         return unique(out)
-    persons = [ctx.code_of(m) for m in ctx.mentions_in(s.start, s.end, "person") if ctx.code_of(m)]
+    persons = [ctx.code_of(m) for m in ctx.mentions_in(s.start, at, "person") if ctx.code_of(m)]
     if persons:
         return unique(persons)
-    if own or cues.search(s.lang, ctx.text, "deployment", "home_words", pos=s.start, endpos=s.end):
+    if own or cues.search(s.lang, ctx.text, "deployment", "home_words", pos=s.start, endpos=at):
         return [ctx.home] if ctx.home else []
-    return [carry] if carry else []
+    if carry:
+        return [carry]
+    return [ctx.home] if ctx.home else []
 
 
 def _after_joiner_of_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
@@ -140,6 +144,7 @@ def _after_joiner_of_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
 def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], list[str]]:
     """(base, area) of a deployment sentence."""
     base: list[str] = []
+    base_places: list[Mention] = []
     area: list[str] = []
     base_cue = cues.cue(s.lang, "deployment", "base_before")
     area_joined = False
@@ -147,12 +152,16 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
         head = " ".join(ctx.text[max(s.start, m.start - 30):m.start].split()[-3:])
         kind = place_kind(m.entity) if ctx.type_of(m) == "place" else "country"
         code = ctx.code_of(m)
+        if kind == "country" and base_places and _describes(ctx, base_places[-1], m):
+            continue  # "Muwaffaq Salti Air Base in Jordan": Jordan says where the base is
         if base_cue is not None and base_cue.search(head):
             base.append(code if kind == "country" else ctx.name_of(m))
             area_joined = False
             continue
-        if kind in SITE_KINDS and kind != "country" and (_locative(ctx, s, m) or area_joined):
+        if kind in ("base", "airport") or (
+                kind in SITE_KINDS and kind != "country" and (_locative(ctx, s, m) or area_joined)):
             base.append(ctx.name_of(m))
+            base_places.append(m)
             if code:
                 area.append(code)
             area_joined = True
@@ -164,6 +173,11 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
             continue
         area_joined = False
     return unique(base), unique(area)
+
+
+def _describes(ctx: Context, place: Mention, country: Mention) -> bool:
+    gap = ctx.text[place.end:country.start]
+    return len(gap.split()) <= 2 and ctx.code_of(place) == ctx.code_of(country)
 
 
 def _status(ctx: Context, s: Sentence, start: str | None, end: str | None) -> tuple[str, bool]:
@@ -204,8 +218,6 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
             adjacent, quantity, own = _adjacent(ctx, s, a_start)
             actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family) or prev_subject)
             base, area = _places(ctx, s, actors)
-            if not area and base and all(len(b) == 2 and b.isupper() for b in base):
-                area = list(base)
             for actor in actors:
                 if not actor:
                     continue
@@ -274,4 +286,9 @@ def extract(ctx: Context) -> list[Event]:
                 break
         else:
             merged.append((event, stated))
+    for event, _ in merged:
+        # a unit that protects a base in a country operates there: area = the base's country
+        base = _as_list(event.fields.get("base"))
+        if "area" not in event.fields and base and all(len(b) == 2 and b.isupper() for b in base):
+            event.fields["area"] = list(base)
     return [e for e, _ in merged]
