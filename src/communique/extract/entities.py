@@ -262,6 +262,21 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
     return out
 
 
+def _skip_lead(text: str, pos: int, stop: set[int]) -> int:
+    """After a speech verb, skip an article, a title and country adjectives ("selon le prince
+    Faisal…", "zei de Amerikaanse minister Blinken") up to the capitalised name."""
+    for _ in range(5):
+        m = re.match(r"\s*([^\W\d_][\w'’-]*)", text[pos:pos + 40])
+        if not m:
+            break
+        word_start = pos + m.start(1)
+        if m.group(1)[:1].islower() or word_start in stop:
+            pos += m.end()
+            continue
+        break
+    return pos
+
+
 def _attributed_persons(text: str, lang: str, stop: set[int]) -> list[PersonFinding]:
     """Names next to a speech verb ("aldus Sophie Wilmès", "said Jane Doe") or before a colon that
     opens a quotation at the start of a sentence ("Bijleveld: “…")."""
@@ -269,7 +284,7 @@ def _attributed_persons(text: str, lang: str, stop: set[int]) -> list[PersonFind
     speech = _speech_regex(lang)
     if speech is not None:
         for m in speech.finditer(text):
-            span = read_name(text, m.end(), lang, stop, max_tokens=4)
+            span = read_name(text, _skip_lead(text, m.end(), stop), lang, stop, max_tokens=4)
             if span:
                 out.append(PersonFinding(span[0], span[1], text[span[0]:span[1]]))
             back = _read_name_backwards(text, m.start(), lang)

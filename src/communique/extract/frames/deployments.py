@@ -89,6 +89,19 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
     return unique(countries), quantity, own
 
 
+def _adjective_after(ctx: Context, s: Sentence, end: int) -> list[str]:
+    """Country adjectives right after an asset word ("militaires américains", "formateurs
+    français", "F-16 néerlandais"): in French the adjective follows the noun."""
+    out = []
+    for m in ctx.mentions_in(end, min(s.end, end + 40), "country"):
+        gap = ctx.text[end:m.start]
+        if len(gap.split()) > 1 or m.text[:1].isupper():
+            break
+        out.append(ctx.code_of(m))
+        end = m.end
+    return out
+
+
 def _gap_ok(gap: str) -> bool:
     return bool(_JOINER.match(gap)) or gap == "" or bool(re.fullmatch(r"\s*\d+\s*", gap))
 
@@ -216,6 +229,7 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
         for a_start, a_end, asset in assets:
             family = "personnel" if asset in PERSONNEL_TASKS + ("personnel",) else asset
             adjacent, quantity, own = _adjacent(ctx, s, a_start)
+            adjacent = adjacent or _adjective_after(ctx, s, a_end)
             actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family) or prev_subject)
             base, area = _places(ctx, s, actors)
             for actor in actors:

@@ -10,10 +10,12 @@ previous paragraph; the last person the document named before it. A split quotat
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...model import Event
 from .. import cues
 from ..context import Context
+from ..gazetteer import offices
 
 OPENERS = "“„«\""
 CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”"}
@@ -67,7 +69,49 @@ def _speaker_before(ctx: Context, open_: int, para_start: int):
     for m in _SENTENCE_END.finditer(ctx.text, para_start, open_):
         stretch_start = m.end()
     persons = ctx.mentions_in(stretch_start, open_, "person")
-    return persons[-1] if persons else None
+    if persons:
+        return persons[-1]
+    # "Le ministre a souligné : « … »": a title without a name points at the last person who
+    # holds such an office
+    stretch = ctx.text[stretch_start:open_]
+    lang = ctx.doc.language_at(open_) or ctx.default_lang
+    titles = _office_titles(lang)
+    said = cues.search(lang, stretch, "persons", "speech")
+    if titles is not None and said is not None:
+        title = titles.search(stretch)
+        if title is not None:
+            role = offices(lang).get(title.group().lower()) or ""
+            word = role.split()[0] if role else ""
+            for m in reversed(ctx.mentions_in(0, stretch_start, "person")):
+                roles = ctx.entities.entity(m.entity).roles
+                if not word or any(word in r for r in roles):
+                    return m
+    return None
+
+
+def _incise(ctx: Context, open_: int, close: int, lang: str):
+    """« A, a souligné la ministre Florence Parly. B » — the speaker named inside the quotation,
+    between commas after a speech verb: (speaker mention, (cut start, cut end))."""
+    text = ctx.text
+    for person in ctx.mentions_in(open_ + 1, close, "person"):
+        comma = text.rfind(",", open_ + 1, person.start)
+        if comma < 0 or person.start - comma > 80:
+            continue
+        if cues.search(lang, text, "persons", "speech", pos=comma, endpos=person.start) is None:
+            continue
+        end = person.end
+        while end < close and text[end] in " .,;":
+            end += 1
+        return person, (comma, end)
+    return None
+
+
+@lru_cache(maxsize=None)
+def _office_titles(lang: str):
+    titles = sorted(offices(lang), key=len, reverse=True)
+    if not titles:
+        return None
+    return re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, titles)), re.IGNORECASE)
 
 
 def extract(ctx: Context) -> list[Event]:
@@ -93,7 +137,13 @@ def extract(ctx: Context) -> list[Event]:
                 merged_into.evidence = text[merged_into.start:merged_into.end]
                 merged_into = None
                 continue
-            speaker = _speaker_after(ctx, close, p_end, lang) or _speaker_before(ctx, open_, p_start)
+            incise = _incise(ctx, open_, close, lang)
+            if incise is not None:
+                speaker, cut = incise
+                inner = (text[open_ + 1:cut[0]] + " " + text[cut[1]:close]).strip()
+            else:
+                speaker = _speaker_after(ctx, close, p_end, lang) or \
+                    _speaker_before(ctx, open_, p_start)
             if speaker is None and last_speaker is not None and p_index - last_para <= 1:
                 speaker = last_speaker
             if speaker is None:
