@@ -154,6 +154,8 @@ def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 
         if word[:1].isupper() and s not in stop and not _looks_like_code(word):
             tokens.append((s, e, False))
         elif word.lower() in particles and tokens:
+            if _tail_at(text, s, lang):
+                break  # "Hanke Bruins Slot van Buitenlandse Zaken": the title goes on
             tokens.append((s, e, True))
         else:
             break
@@ -167,6 +169,11 @@ def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 
     if not tokens:
         return None
     return _trim_name(text, (start, tokens[-1][1]), lang)
+
+
+def _tail_at(text: str, pos: int, lang: str) -> bool:
+    rest = text[pos:pos + 80].lower()
+    return any(rest.startswith(tail) for tail in _all_tails(lang))
 
 
 def _looks_like_code(word: str) -> bool:
@@ -190,6 +197,8 @@ def _read_name_backwards(text: str, end: int, lang: str) -> tuple[int, int] | No
         word = text[j:i]
         if not word:
             break
+        if word.endswith(".") and len(word.rstrip(".")) > 1:
+            break  # "Erbil. Bijleveld": a full stop ends the previous sentence
         if word[:1].isupper():
             start = j
         elif word.lower() not in particles:

@@ -34,6 +34,11 @@ def _abbreviations(lang: str) -> frozenset[str]:
     return frozenset(a.lower() for a in data.get("abbreviations", []))
 
 
+@lru_cache(maxsize=None)
+def _ordinal_dot(lang: str) -> bool:
+    return bool(lang_data(lang, "events").get("sentences", {}).get("ordinal_dot"))
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Each non-empty line (a release puts one paragraph on a line) as (start, end)."""
     spans = []
@@ -56,6 +61,9 @@ def _is_abbreviation(text: str, dot: int, lang: str | None) -> bool:
     if not word:
         return False
     if lang and word in _abbreviations(lang):
+        return True
+    # "am 12. Februar": a day written as an ordinal with a full stop (German)
+    if lang and _ordinal_dot(lang) and re.fullmatch(r"\d{1,2}\.", word):
         return True
     core = word[:-1]
     # Initials ("J.", "A.F.") and single letters are not sentence ends.

@@ -1,0 +1,201 @@
+"""Event frames on short realistic passages of our own, per language (none taken from the samples).
+
+Each case names the language, the text, the publication date and the facts that must come out;
+German shows that a language is added by data files alone (data/lang/de/).
+"""
+from __future__ import annotations
+
+import pytest
+
+from communique.extract.pipeline import extract
+from communique.language import segment
+from communique.model import Document
+
+
+def run(text: str, published: str | None = None, lang: str | None = None):
+    doc = Document(id="t.txt", text=text, published=published)
+    doc = segment(doc)
+    if lang is not None:
+        assert doc.languages[:1] == [lang]
+    return extract(doc)
+
+
+def events_of(x, kind):
+    return [e.fields for e in x.events if e.type == kind]
+
+
+def entity_names(x, kind):
+    return {e.name if kind != "country" else e.code for e in x.entities if e.type == kind}
+
+
+# ------------------------------------------------------------------ quotes
+
+QUOTES = [
+    ("nl", "Minister Hanke Bruins Slot van Buitenlandse Zaken was tevreden. „De coalitie blijft "
+           "nodig zolang ISIS aanslagen pleegt”, zei Bruins Slot na afloop van het overleg.",
+     "Hanke Bruins Slot", "De coalitie blijft nodig zolang ISIS aanslagen pleegt"),
+    ("en", "Defence Secretary Ben Wallace visited the troops. \"Our aircrews have flown more than "
+           "a thousand sorties over Iraq,\" Wallace said, \"and they will keep flying as long as "
+           "needed.\"",
+     "Ben Wallace", "Our aircrews have flown more than a thousand sorties over Iraq and they will "
+                    "keep flying as long as needed"),
+    ("fr", "La ministre des Armées Florence Parly s'est rendue en Jordanie. « Nos aviateurs "
+           "restent engagés contre Daech, car la menace n'a pas disparu », a déclaré la ministre "
+           "Florence Parly.",
+     "Florence Parly", "Nos aviateurs restent engagés contre Daech, car la menace n'a pas disparu"),
+    ("en", "Foreign Secretary Philip Hammond opened the conference. Hammond: \u201cWe will not "
+           "allow ISIL to redraw the map of the Middle East.\u201d",
+     "Philip Hammond", "We will not allow ISIL to redraw the map of the Middle East."),
+]
+
+
+@pytest.mark.parametrize("lang,text,speaker,quoted", QUOTES)
+def test_quote_and_its_speaker(lang, text, speaker, quoted):
+    x = run(text, "2019-05-02", lang)
+    quotes = events_of(x, "quote")
+    assert len(quotes) == 1, quotes
+    assert quotes[0]["speaker"] == speaker
+    assert quotes[0]["text"].replace(",", "").rstrip(".") == quoted.replace(",", "").rstrip(".")
+    assert quotes[0]["language"] == lang
+
+
+def test_a_two_word_scare_quote_is_not_a_quotation():
+    x = run("Volgens minister Stef Blok gaat het om een „tactische wijziging” van de VS.",
+            "2019-01-10", "nl")
+    assert events_of(x, "quote") == []
+
+
+# ------------------------------------------------------------------ meetings
+
+def test_virtual_meeting_with_co_chairs_en():
+    x = run("On 4 June 2020, Italian Foreign Minister Luigi Di Maio co-chaired with US Secretary of "
+            "State Mike Pompeo a virtual meeting of the Small Group of the Global Coalition to "
+            "Defeat ISIS.", "2020-06-04", "en")
+    [meeting] = events_of(x, "meeting")
+    assert meeting["date"] == "2020-06-04"
+    assert meeting["virtual"] is True
+    assert set(meeting["hosts"]) == {"IT", "US"}
+    assert "small group" in meeting["level"]
+
+
+def test_meeting_in_a_city_nl_resolves_weekday():
+    x = run("De ministers van Defensie van de coalitie kwamen dinsdag in Kopenhagen bijeen.",
+            "2017-05-11", "nl")
+    [meeting] = events_of(x, "meeting")
+    assert meeting["place"] == "Copenhagen"
+    assert meeting["country"] == "DK"
+    assert meeting["date"] == "2017-05-09"
+    assert "defence ministers" in meeting["level"]
+
+
+def test_meeting_hosted_fr():
+    x = run("Le Maroc a accueilli à Marrakech, le 11 mai 2022, la réunion ministérielle de la "
+            "Coalition internationale contre Daech.", "2022-05-11", "fr")
+    [meeting] = events_of(x, "meeting")
+    assert meeting["place"] == "Marrakech" and meeting["date"] == "2022-05-11"
+    assert meeting["hosts"] == ["MA"]
+
+
+def test_meeting_named_twice_is_one_meeting():
+    x = run("Ministerial meeting in Rome\n\nThe ministers met in Rome on 28 June 2021. During this "
+            "meeting, ministers discussed Iraq and Syria.", "2021-06-28", "en")
+    assert len(events_of(x, "meeting")) == 1
+
+
+# ------------------------------------------------------------------ deployments
+
+def test_withdrawal_is_ended_nl():
+    x = run("Nederland heeft zijn vier F-16’s teruggetrokken uit Jordanië. De toestellen vlogen "
+            "sinds januari 2018 boven Irak en Syrië.", "2019-01-07", "nl")
+    f16 = [d for d in events_of(x, "deployment") if d["asset"] == "F-16"]
+    assert f16 and f16[0]["actor"] == "NL" and f16[0]["status"] == "ended"
+
+
+def test_extension_keeps_the_deployment_active_en():
+    x = run("The Government has extended the deployment of 130 Danish troops at Al Asad Air Base "
+            "in Iraq until the end of 2021.", "2020-12-01", "en")
+    [d] = events_of(x, "deployment")
+    assert d["actor"] == "DK" and d["asset"] == "personnel" and d["quantity"] == 130
+    assert d["base"] == "Al Asad Air Base" and d["status"] == "active"
+
+
+def test_planned_deployment_fr_with_adjective_after_the_noun():
+    x = run("Une centaine de formateurs français seront déployés à Bagdad à partir de mars 2019.",
+            "2019-01-15", "fr")
+    [d] = events_of(x, "deployment")
+    assert d["actor"] == "FR" and d["asset"] == "trainers" and d["status"] == "planned"
+    assert d["start"] == "2019-03"
+
+
+# ------------------------------------------------------------------ funding, milestones, membership
+
+FUNDING = [
+    ("nl", "Nederland stelt dit jaar € 5 mln beschikbaar voor het ruimen van mijnen in Irak.",
+     "2018-03-01", 5_000_000, "EUR", "NL"),
+    ("en", "The United Kingdom has pledged £20 million for stabilisation in liberated areas.",
+     "2018-02-13", 20_000_000, "GBP", "GB"),
+    ("fr", "La France a versé 10 millions d'euros au Fonds de financement pour la stabilisation.",
+     "2019-04-02", 10_000_000, "EUR", "FR"),
+]
+
+
+@pytest.mark.parametrize("lang,text,published,amount,currency,donor", FUNDING)
+def test_funding(lang, text, published, amount, currency, donor):
+    x = run(text, published, lang)
+    [f] = events_of(x, "funding")
+    assert (f["amount"], f["currency"], f.get("donor")) == (amount, currency, donor)
+
+
+def test_needs_have_no_donor():
+    x = run("The Coalition announced stabilization needs for 2022 amounting to US$ 700 million.",
+            "2022-05-11", "en")
+    [f] = events_of(x, "funding")
+    assert "donor" not in f and f["year"] == "2022" and f["amount"] == 700_000_000
+
+
+def test_milestone_needs_a_date_near_its_trigger():
+    x = run("La chute de Raqqa, le 17 octobre 2017, a marqué un tournant. Daech commet encore des "
+            "attentats.", "2017-10-20", "fr")
+    [m] = events_of(x, "milestone")
+    assert m["date"] == "2017-10-17" and m["place"] == "Raqqa"
+
+
+def test_membership_count_and_new_member():
+    x = run("The Coalition welcomed Togo as its newest member. The Coalition now has 86 members.",
+            "2023-06-08", "en")
+    memberships = events_of(x, "membership")
+    assert {"count": 86, "date": "2023-06-08"} in memberships
+    assert any(m.get("new_members") for m in memberships)
+
+
+# ------------------------------------------------------------------ entities
+
+def test_one_person_under_two_names_and_aliases_of_daesh():
+    x = run("Minister Ank Bijleveld van Defensie bezocht Erbil. Bijleveld sprak met de "
+            "Koerdische strijders over ISIS. De strijd tegen IS gaat door.", "2019-02-01", "nl")
+    persons = [e for e in x.entities if e.type == "person"]
+    assert [p.name for p in persons] == ["Ank Bijleveld-Schouten"]
+    assert len(persons[0].mentions) == 2
+    assert entity_names(x, "armed_group") == {"Daesh"}
+    assert "Minister of Defence" in persons[0].roles
+
+
+def test_unknown_person_found_by_office():
+    x = run("De Deense minister van Defensie Trine Bramsen kondigde de inzet aan.",
+            "2020-01-10", "nl")
+    [p] = [e for e in x.entities if e.type == "person"]
+    assert p.name == "Trine Bramsen" and p.country == "DK"
+
+
+# ------------------------------------------------------------------ German: data files only
+
+def test_german_meeting_and_deployment_from_data_files_alone():
+    text = ("Die Verteidigungsminister der Koalition gegen den IS trafen sich am 12. Februar 2020 "
+            "in Brüssel. Die Bundesregierung hat den Einsatz von 500 deutschen Soldaten im Irak "
+            "bis Januar 2021 verlängert.")
+    x = run(text, "2020-02-13", "de")
+    [meeting] = events_of(x, "meeting")
+    assert meeting["place"] == "Brussels" and meeting["date"] == "2020-02-12"
+    [d] = events_of(x, "deployment")
+    assert d["actor"] == "DE" and d["asset"] == "personnel" and d["quantity"] == 500
+    assert d["area"] == ["IQ"] and d["end"] == "2021-01"
