@@ -49,9 +49,28 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[
                 out[-1] = item
             continue
         out.append(item)
+    # training named as an activity: done by the personnel of the sentence ("troops who train
+    # Iraqi forces" are trainers), else a training mission ("Frankrijk … opleidt")
+    people = [x for x in out if x[2] in ("personnel", "trainers")]
+    if any(x[2] == "training" for x in out):
+        if people:
+            out = [(a, b, "trainers" if asset == "personnel" else asset)
+                   for a, b, asset in out if asset != "training"]
+        else:
+            out = [(a, b, "training mission" if asset == "training" else asset) for a, b, asset in out]
     # a specific task absorbs the generic personnel named with it ("beveiligen met militairen")
     if any(a in PERSONNEL_TASKS for _, _, a in out):
         out = [x for x in out if x[2] != "personnel"]
+    return unique_assets(out)
+
+
+def unique_assets(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    seen: set[str] = set()
+    out = []
+    for item in found:
+        if item[2] not in seen:
+            seen.add(item[2])
+            out.append(item)
     return out
 
 
@@ -62,7 +81,8 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
     quantity = None
     own = False
     cursor = at
-    before = [m for m in ctx.mentions_in(s.start, at, "country")]
+    # a country, or a force of one ("RAF Tornados", "Canadian Armed Forces members")
+    before = [m for m in ctx.mentions_in(s.start, at, "country", "organization") if ctx.code_of(m)]
     numbers = ctx.numbers_in(s.start, at)
     for _ in range(6):
         gap_start = cursor
@@ -230,7 +250,7 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
             family = "personnel" if asset in PERSONNEL_TASKS + ("personnel",) else asset
             adjacent, quantity, own = _adjacent(ctx, s, a_start)
             adjacent = adjacent or _adjective_after(ctx, s, a_end)
-            actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family) or prev_subject)
+            actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family))
             base, area = _places(ctx, s, actors)
             for actor in actors:
                 if not actor:
