@@ -1,0 +1,119 @@
+"""API latency under concurrency: p50/p95 of timeline, dossier and search with 20 clients.
+
+Starts `communique serve` (uvicorn, one process, read-only) on 127.0.0.1 over a store (the largest
+one benchmarks/scale.py built, by default), then runs 20 client threads, each making a bounded
+number of requests cycling through the endpoints below, and prints per-endpoint latency.
+
+    python benchmarks/api_latency.py [--db /tmp/communique-bench/store-10000.db] [--clients 20]
+        [--requests 30]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+ENDPOINTS = {
+    "timeline actor=BE": "/api/timeline?actor=BE",
+    "timeline type=meeting 2019": "/api/timeline?type=meeting&from=2019&to=2019",
+    "dossier BE": "/api/dossier/BE",
+    "dossier NL": "/api/dossier/NL",
+    "search F-16": "/api/search?q=F-16",
+    "search coalition ministers": "/api/search?q=coalition%20ministers",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def largest_store() -> str | None:
+    stores = sorted(Path("/tmp/communique-bench").glob("store-*.db"),
+                    key=lambda p: int(p.stem.split("-")[1]))
+    return str(stores[-1]) if stores else None
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default=None)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=30, help="requests per client")
+    args = ap.parse_args()
+    db = args.db or largest_store()
+    if not db or not Path(db).exists():
+        sys.exit("no store: run benchmarks/scale.py first or pass --db")
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from communique.cli import main; main()", "serve", "--db", db,
+         "--port", str(port)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/documents?limit=1", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=60) as c:
+            total_docs = c.get("/api/documents?limit=1").json()["total"]
+            sizes = {name: len(c.get(url).content) for name, url in ENDPOINTS.items()}
+        print(f"# API latency, {datetime.now().isoformat(timespec='minutes')}, "
+              f"{platform.machine()}, {os.cpu_count()} cores; store {db} ({total_docs} documents);"
+              f" {args.clients} clients x {args.requests} requests; uvicorn, one process")
+        latencies: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
+        errors: list[str] = []
+        lock = threading.Lock()
+        names = list(ENDPOINTS)
+
+        def client(k: int) -> None:
+            with httpx.Client(base_url=base, timeout=60) as c:
+                for i in range(args.requests):
+                    name = names[(k + i) % len(names)]
+                    t = time.perf_counter()
+                    r = c.get(ENDPOINTS[name])
+                    dt = time.perf_counter() - t
+                    with lock:
+                        if r.status_code != 200:
+                            errors.append(f"{name}: {r.status_code}")
+                        latencies[name].append(dt * 1000)
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - start
+        n = sum(len(v) for v in latencies.values())
+        print(f"{n} requests in {wall:.1f} s ({n / wall:.1f} requests/s), {len(errors)} errors")
+        print(f"{'endpoint':<30} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'bytes':>9}")
+        for name, values in latencies.items():
+            print(f"{name:<30} {len(values):>4} {statistics.median(values):>8.0f} "
+                  f"{percentile(values, 0.95):>8.0f} {max(values):>8.0f} {sizes[name]:>9}")
+        everything = [v for values in latencies.values() for v in values]
+        print(f"{'all':<30} {len(everything):>4} {statistics.median(everything):>8.0f} "
+              f"{percentile(everything, 0.95):>8.0f} {max(everything):>8.0f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
