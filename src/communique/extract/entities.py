@@ -124,6 +124,13 @@ def _office_roles(lang: str) -> dict[str, str | None]:
 
 
 @lru_cache(maxsize=None)
+def _office_country(lang: str) -> dict[str, str]:
+    """Titles that belong to one government ("Secretary of State" -> US), folded."""
+    table = _person_data(lang).get("office_country") or {}
+    return {fold(k): v for k, v in table.items()}
+
+
+@lru_cache(maxsize=None)
 def _speech_regex(lang: str) -> re.Pattern | None:
     verbs = _person_data(lang).get("speech", [])
     if not verbs:
@@ -242,6 +249,8 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
             if hit is not None:
                 country = hit.entry_id.split(":", 1)[1]
                 break
+        if country is None:
+            country = _office_country(lang).get(fold(title))
         pos = m.end()
         while True:
             span = read_name(text, pos, lang, stop)

@@ -7,6 +7,8 @@ places agree are one meeting (a release and its own translation state it twice).
 """
 from __future__ import annotations
 
+import re
+
 from ...model import Event
 from .. import cues
 from ..context import Context, Sentence
@@ -70,7 +72,24 @@ def _frame(ctx: Context, s: Sentence) -> tuple[Event, bool] | None:
 
 def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> list[str]:
     """Countries (and countries of persons) that hold the chair: the subject before the host verb,
-    those joined to it ("samen met", "with"), else the first country after it."""
+    those joined to it ("samen met", "with"), else the first country after it; after a passive
+    ("co-chaired by", "voorgezeten door", "coprésidée par") every one named in that clause."""
+    by = cues.search(s.lang, ctx.text, "meeting", "agent", pos=host_cue.end(),
+                     endpos=min(s.end, host_cue.end() + 4))
+    if by is not None:
+        clause_end = _clause_end(ctx.text, by.end(), s.end)
+        found = ctx.mentions_in(by.end(), clause_end, "country", "person", "organization")
+        hosts = []
+        for m in found:
+            if ctx.type_of(m) == "organization":
+                if ctx.entities.entity(m.entity).country:
+                    continue  # a force or a ministry speaks for its country, named anyway
+                hosts.append(ctx.name_of(m))
+            else:
+                hosts.append(ctx.code_of(m))
+        hosts = [h for h in unique(hosts) if h not in invited]
+        if hosts:
+            return hosts
     end = max(host_cue.end(), trigger.start()) if trigger.start() > host_cue.start() else host_cue.end()
     found = ctx.mentions_in(s.start, end, "country", "person")
     hosts = [c for c in codes(ctx, found) if c not in invited]
@@ -78,6 +97,12 @@ def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> 
         after = ctx.mentions_in(host_cue.end(), s.end, "country")
         hosts = [c for c in codes(ctx, after[:1]) if c not in invited]
     return hosts
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    """Where the clause that starts at `start` ends: a semicolon, a full stop, or ", where/waar/où"."""
+    m = re.compile(r"[;.]\s|,\s+(?:where|waar|où|wo|which|die|qui)\b").search(text, start, end)
+    return m.start() if m else end
 
 
 def _participants(ctx: Context, s: Sentence, invited_at: int | None) -> int | None:
