@@ -49,7 +49,7 @@ def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
     stop = m_end.start() + 1 if m_end else window_end
     persons = ctx.mentions_in(close + 1, stop, "person")
     if not persons:
-        return None
+        return _titled(ctx, close + 1, stop, close)
     speech = cues.search(lang, ctx.text, "persons", "speech", pos=close + 1, endpos=stop)
     if speech is None:
         return None
@@ -73,19 +73,26 @@ def _speaker_before(ctx: Context, open_: int, para_start: int):
         return persons[-1]
     # "Le ministre a souligné : « … »": a title without a name points at the last person who
     # holds such an office
-    stretch = ctx.text[stretch_start:open_]
-    lang = ctx.doc.language_at(open_) or ctx.default_lang
+    return _titled(ctx, stretch_start, open_, stretch_start)
+
+
+def _titled(ctx: Context, start: int, end: int, before: int):
+    """The person a title without a name refers to ("the minister added", "de minister zei"):
+    the last person named before `before` whose office matches the title."""
+    stretch = ctx.text[start:end]
+    lang = ctx.doc.language_at(start) or ctx.default_lang
     titles = _office_titles(lang)
-    said = cues.search(lang, stretch, "persons", "speech")
-    if titles is not None and said is not None:
-        title = titles.search(stretch)
-        if title is not None:
-            role = offices(lang).get(title.group().lower()) or ""
-            word = role.split()[0] if role else ""
-            for m in reversed(ctx.mentions_in(0, stretch_start, "person")):
-                roles = ctx.entities.entity(m.entity).roles
-                if not word or any(word in r for r in roles):
-                    return m
+    if titles is None or cues.search(lang, stretch, "persons", "speech") is None:
+        return None
+    title = titles.search(stretch)
+    if title is None:
+        return None
+    role = _roles(lang).get(title.group().lower()) or ""
+    word = role.split()[0] if role else ""
+    for m in reversed(ctx.mentions_in(0, before, "person")):
+        roles = ctx.entities.entity(m.entity).roles
+        if not word or any(word in r for r in roles):
+            return m
     return None
 
 
@@ -104,6 +111,11 @@ def _incise(ctx: Context, open_: int, close: int, lang: str):
             end += 1
         return person, (comma, end)
     return None
+
+
+@lru_cache(maxsize=None)
+def _roles(lang: str) -> dict[str, str | None]:
+    return {k.lower(): v for k, v in offices(lang).items()}
 
 
 @lru_cache(maxsize=None)
