@@ -143,8 +143,16 @@ def run_partition(units: Iterable[tuple[int, tuple]], max_bytes=None) -> Iterato
 
 
 # -- planning the units -------------------------------------------------------------------------
+def is_uri(path: str) -> bool:
+    """hdfs://, s3a://, file:// …: read and written by Spark, not by this process."""
+    return "://" in str(path)
+
+
 def input_kind(inputs: list[str]) -> str:
-    """"parquet" (a .parquet file or a folder of them), "jsonl" (one JSON Lines file) or "files"."""
+    """"parquet" (a .parquet file or a folder of them), "jsonl" (one JSON Lines file) or "files".
+    A URI (s3a://…, hdfs://…) is JSON Lines when it ends in .jsonl/.ndjson, Parquet otherwise."""
+    if len(inputs) == 1 and is_uri(inputs[0]):
+        return "jsonl" if inputs[0].lower().endswith(JSONL_SUFFIXES) else "parquet"
     if len(inputs) == 1:
         path = Path(inputs[0])
         if path.suffix.lower() == ".parquet" or (
@@ -227,6 +235,8 @@ def spark_schema():
 
 
 def _prepare_out(out: str, overwrite: bool) -> None:
+    if is_uri(out):
+        return  # Spark writes it (mode overwrite only with --overwrite)
     path = Path(out)
     if path.exists() and any(path.iterdir()):
         if not overwrite:
@@ -346,7 +356,7 @@ def spark_units(spark, inputs: list[str], partitions: int | None = None):
         units = _file_units(inputs)
         return sc.parallelize(units, max(1, min(n, len(units))))
     if kind == "jsonl":
-        path = str(Path(inputs[0]).resolve())
+        path = inputs[0] if is_uri(inputs[0]) else str(Path(inputs[0]).resolve())
         # line numbers follow the file: zipWithIndex counts every line, blank ones included
         lines = sc.textFile(path, n).zipWithIndex()
         return lines.filter(lambda li: li[0].strip()).map(
@@ -377,11 +387,14 @@ def run_spark(inputs: list[str], out: str, *, master: str = "local[*]", spark=No
 
         rows = spark_units(spark, inputs, partitions).mapPartitions(partition)
         frame = spark.createDataFrame(rows, spark_schema())
-        frame.write.mode("overwrite").parquet(str(Path(out).resolve()))
-        result = BatchResult(out=out)
-        for row in read_facts(out, ["error"]):
-            _count(result, row)
-        return result
+        target = out if is_uri(out) else str(Path(out).resolve())
+        frame.write.mode("overwrite" if overwrite or not is_uri(out) else "errorifexists"
+                         ).parquet(target)
+        written = spark.read.parquet(target)
+        errors = [r["error"] for r in written.where("error IS NOT NULL")
+                  .orderBy("part", "pos").select("error").collect()]
+        return BatchResult(documents=written.where("error IS NULL").count(), errors=errors,
+                           out=out)
     finally:
         if own:
             spark.stop()

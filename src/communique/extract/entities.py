@@ -90,6 +90,11 @@ def _office_words(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def _honorifics(lang: str) -> frozenset[str]:
+    return frozenset(h.lower().rstrip(".") for h in _person_data(lang).get("honorifics", []))
+
+
+@lru_cache(maxsize=None)
 def _all_tails(lang: str) -> tuple[str, ...]:
     """Every title tail ("van Defensie", "of Foreign Affairs"), longest first, lower case."""
     tails = {rest.lower() for rests in _office_tails(lang).values() for rest, _ in rests}
@@ -101,7 +106,7 @@ def _trim_name(text: str, span: tuple[int, int] | None, lang: str) -> tuple[int,
     if span is None:
         return None
     start, end = span
-    words = _office_words(lang)
+    words = _office_words(lang) | _honorifics(lang)
     while True:
         m = _TOKEN.match(text, start)
         if m and m.end() < end and m.group().lower().rstrip(".") in words:
@@ -252,6 +257,9 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
         if country is None:
             country = _office_country(lang).get(fold(title))
         pos = m.end()
+        comma = re.match(r",\s+(?=[^\W\d_])", text[pos:pos + 4])
+        if comma and text[pos + comma.end()].isupper():
+            pos += comma.end()  # "le ministre de la Défense nationale, Harjit S. Sajjan"
         while True:
             span = read_name(text, pos, lang, stop)
             if span is None:
@@ -280,19 +288,24 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
     return out
 
 
-def _skip_lead(text: str, pos: int, stop: set[int]) -> int:
+def _skip_lead(text: str, pos: int, stop: set[int], lang: str) -> int:
     """After a speech verb, skip an article, a title and country adjectives ("selon le prince
     Faisal…", "zei de Amerikaanse minister Blinken") up to the capitalised name."""
-    for _ in range(5):
-        m = re.match(r"\s*([^\W\d_][\w'’-]*)", text[pos:pos + 40])
+    words = None
+    for _ in range(9):
+        m = re.match(r"\s*,?\s*([^\W\d_][\w'’-]*)", text[pos:pos + 60])
         if not m:
             break
         word_start = pos + m.start(1)
-        if m.group(1)[:1].islower() or word_start in stop:
+        word = m.group(1)
+        if words is None:
+            words = _office_words(lang) | _honorifics(lang)
+        if word[:1].islower() or word_start in stop or word.lower() in words:
             pos += m.end()
             continue
         break
-    return pos
+    m = re.match(r"\s*,\s*", text[pos:pos + 5])
+    return pos + m.end() if m else pos
 
 
 def _attributed_persons(text: str, lang: str, stop: set[int]) -> list[PersonFinding]:
@@ -302,7 +315,7 @@ def _attributed_persons(text: str, lang: str, stop: set[int]) -> list[PersonFind
     speech = _speech_regex(lang)
     if speech is not None:
         for m in speech.finditer(text):
-            span = read_name(text, _skip_lead(text, m.end(), stop), lang, stop, max_tokens=4)
+            span = read_name(text, _skip_lead(text, m.end(), stop, lang), lang, stop, max_tokens=4)
             if span:
                 out.append(PersonFinding(span[0], span[1], text[span[0]:span[1]]))
             back = _read_name_backwards(text, m.start(), lang)
@@ -424,6 +437,11 @@ class _PersonIndex:
 
     def add_finding(self, f: PersonFinding) -> None:
         entry = self.gaz.by_name(f.name)
+        if entry is None:
+            # "Harjit S. Sajjan", "Lloyd J. Austin": the gazetteer knows the name without initials
+            bare = " ".join(w for w in f.name.split() if len(w.rstrip(".")) > 1)
+            if bare != f.name:
+                entry = self.gaz.by_name(bare)
         if entry is not None and entry.type != "person":
             return  # a place or organisation read as a name ("Coalitie", "Irak")
         pid = entry.id if entry is not None else self._match(f.name)

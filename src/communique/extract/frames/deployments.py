@@ -17,6 +17,7 @@ import re
 from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
+from ..gazetteer import gazetteer, name_key
 from .common import SITE_KINDS, codes, dates_compatible, merge_fields, place_kind, unique
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
@@ -29,8 +30,9 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[
     text, lang = ctx.text, s.lang
     found: list[tuple[int, int, str]] = []
     for m in ctx.mentions_in(s.start, s.end, "equipment"):
-        found.append((m.start, m.end, ctx.name_of(m)))
-        last_equipment.append(ctx.name_of(m))
+        name = _asset_name(ctx, m)
+        found.append((m.start, m.end, name))
+        last_equipment.append(name)
     asset_table = cues.value(lang, "deployment", "assets") or {}
     for asset in asset_table:
         for m in cues.finditer(lang, text, "deployment", "assets", asset, pos=s.start, endpos=s.end):
@@ -72,6 +74,22 @@ def unique_assets(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str
             seen.add(item[2])
             out.append(item)
     return out
+
+
+def _asset_name(ctx: Context, mention: Mention) -> str:
+    """The equipment as the text names it ("Reaper", "CC-130J Hercules", "F-16" for "F-16’s")
+    when that form is one the gazetteer knows for it; else its canonical name."""
+    entry = gazetteer().entry(mention.entity)
+    if entry is None:
+        return ctx.name_of(mention)
+    known = {name_key(f): f for f in entry.surface_forms()}
+    text = mention.text
+    for form in (text, re.sub(r"(?:['’]s|s)$", "", text)):
+        key = name_key(form)
+        if key in known and not re.search(r"(?:['’]s|s)$", known[key]) \
+                and not any(w[:1].islower() for w in form.split()):
+            return form
+    return entry.name
 
 
 def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | None, bool]:
@@ -189,6 +207,8 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
             continue  # "Muwaffaq Salti Air Base in Jordan": Jordan says where the base is
         if base_cue is not None and base_cue.search(head):
             base.append(code if kind == "country" else ctx.name_of(m))
+            if kind != "country":
+                base_places.append(m)
             area_joined = False
             continue
         if kind in ("base", "airport") or (
@@ -218,6 +238,10 @@ def _status(ctx: Context, s: Sentence, start: str | None, end: str | None) -> tu
     text, lang = ctx.text, s.lang
     if cues.search(lang, text, "deployment", "status", "ended", pos=s.start, endpos=s.end):
         return "ended", True
+    # "will continue to operate", "blijft", "poursuivront": a deployment that goes on is active,
+    # whatever the future tense says
+    if cues.search(lang, text, "deployment", "status", "continuing", pos=s.start, endpos=s.end):
+        return "active", True
     if cues.search(lang, text, "deployment", "status", "planned", pos=s.start, endpos=s.end):
         return "planned", True
     ref = ctx.reference

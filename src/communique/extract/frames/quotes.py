@@ -17,8 +17,9 @@ from .. import cues
 from ..context import Context
 from ..gazetteer import offices
 
-OPENERS = "“„«\""
-CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”"}
+OPENERS = "“„«\"‘'"
+CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”", "‘": "’", "'": "'’"}
+SINGLE = "‘'"
 _SENTENCE_END = re.compile(r"(?<!\s[A-Z])[.!?](?:\s|$)")
 
 
@@ -30,9 +31,15 @@ def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         ch = text[i]
         if ch in OPENERS and (i == start or text[i - 1] in " \t(:—–-\n") and i + 1 < end \
                 and (not text[i + 1].isspace() or ch == "«"):
+            if ch in SINGLE and not text[i + 1].isalpha():
+                i += 1
+                continue
             j = i + 1
             while j < end:
-                if text[j] in CLOSERS[ch] and (j + 1 >= end or not text[j + 1].isalnum()):
+                # a single mark closes only after a word or punctuation and before a non-letter:
+                # "Coalition’s" and "F-16’s" are apostrophes
+                if text[j] in CLOSERS[ch] and (j + 1 >= end or not text[j + 1].isalnum()) and \
+                        (ch not in SINGLE or not text[j - 1].isspace()):
                     break
                 j += 1
             if j < end:
@@ -58,7 +65,7 @@ def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
     # "…”, aldus X" / "…”, zegt minister X" / "…,” X said"
     if speech.start() < first.start and len(between.split()) <= 8:
         return first
-    if speech.start() >= first.end and speech.start() - first.end <= 3 and len(between.split()) <= 3:
+    if speech.start() >= first.end and speech.start() - first.end <= 3 and len(between.split()) <= 8:
         return first
     return None
 
@@ -156,9 +163,11 @@ def extract(ctx: Context) -> list[Event]:
             else:
                 speaker = _speaker_after(ctx, close, p_end, lang) or \
                     _speaker_before(ctx, open_, p_start)
-            if speaker is None and last_speaker is not None and p_index - last_para <= 1:
+            embedded = _embedded(text, open_, p_start)
+            if speaker is None and not embedded and last_speaker is not None \
+                    and p_index - last_para <= 1:
                 speaker = last_speaker
-            if speaker is None:
+            if speaker is None and not embedded:
                 before = ctx.mentions_in(0, open_, "person")
                 speaker = before[-1] if before else None
             if speaker is None:
@@ -198,6 +207,15 @@ def _drop_translations(ctx: Context, events: list[Event]) -> list[Event]:
 def _rank_of(kept: list[Event], event: Event) -> int:
     return sum(1 for k in kept if k.fields["speaker"] == event.fields["speaker"]
                and k.language == event.language and k.start < event.start)
+
+
+def _embedded(text: str, open_: int, para_start: int) -> bool:
+    """A quotation that continues a sentence of the release's own ("… engagés à soutenir l'Irak
+    « par tous les moyens »") cites words; it is no statement of its own."""
+    i = open_ - 1
+    while i >= para_start and text[i] == " ":
+        i -= 1
+    return i >= para_start and text[i].isalpha() and text[i].islower()
 
 
 def inner_ends_with_comma(event: Event) -> bool:
