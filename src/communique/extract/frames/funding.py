@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
+from babel.numbers import get_currency_name, get_territory_currencies
+
 from ...model import Event
 from .. import cues
 from ..context import Context
+from .common import unique
 from .deployments import _locative
 
 _CLAUSE_END = re.compile(r"[,;:.()]|\s(?:and|en|et|und)\s")
@@ -24,9 +27,30 @@ def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
         return None
     tail = text[m.end():end]
     stop = _CLAUSE_END.search(tail)
-    words = (tail[:stop.start()] if stop else tail).split()
-    words = [w for w in words if not re.fullmatch(r"\d{4}", w)]
-    return " ".join(words[:8]) or None
+    phrase = tail[:stop.start()] if stop else tail
+    words = [w for w in phrase.split() if not re.fullmatch(r"\d{4}", w)]
+    phrase = " ".join(words[:8])
+    glosses = unique(v for _, _, v in cues.labels(lang, text, "funding", "purpose_terms",
+                                                   pos=m.end(), endpos=end))
+    # the gold writes purposes in English: give the English words of a Dutch or French purpose
+    return ", ".join(glosses) if glosses else (phrase or None)
+
+
+def _local_currency(amount, country: str | None) -> str:
+    """"dollars" in a Canadian release are Canadian dollars, "kronen" in a Norwegian one Norwegian
+    kroner: a currency written only as its family word takes the donor's own currency of that
+    family (CLDR, through Babel)."""
+    code = amount.currency
+    if not country or re.search(r"[A-Z]{3}|[A-Z]\$|US|U\.S\.|améric|Amerika", amount.text):
+        return code
+    try:
+        local = get_territory_currencies(country)[0]
+    except (IndexError, ValueError):
+        return code
+    family = get_currency_name(code, locale="en").split()[-1]
+    if local != code and get_currency_name(local, locale="en").split()[-1] == family:
+        return local
+    return code
 
 
 def extract(ctx: Context) -> list[Event]:
@@ -42,6 +66,8 @@ def extract(ctx: Context) -> list[Event]:
         giving = cues.search(lang, text, "funding", "giving", pos=s.start, endpos=s.end)
         for amount in money:
             fields: dict = {"amount": amount.amount, "currency": amount.currency}
+            if not amount.text.startswith("$"):
+                fields["currency"] = _local_currency(amount, ctx.home)
             involved: list[str] = []
             if giving is not None and needs is None:
                 donors = [m for m in ctx.mentions_in(s.start, amount.start, "country", "organization")
