@@ -74,8 +74,11 @@ def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> 
     """Countries (and countries of persons) that hold the chair: the subject before the host verb,
     those joined to it ("samen met", "with"), else the first country after it; after a passive
     ("co-chaired by", "voorgezeten door", "coprésidée par") every one named in that clause."""
+    # the agent may follow a place ("coprésidée à Paris par …")
     by = cues.search(s.lang, ctx.text, "meeting", "agent", pos=host_cue.end(),
-                     endpos=min(s.end, host_cue.end() + 4))
+                     endpos=min(s.end, host_cue.end() + 30))
+    if by is not None and "," in ctx.text[host_cue.end():by.start()]:
+        by = None
     if by is not None:
         clause_end = _clause_end(ctx.text, by.end(), s.end)
         found = ctx.mentions_in(by.end(), clause_end, "country", "person", "organization")
