@@ -270,6 +270,11 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
         start = next((d.value for d in dates if d.role in ("start", "since") and d.value), None)
         end = next((d.value for d in dates if d.role == "end" and d.value), None)
         status, stated = _status(ctx, s, start, end)
+        if status == "ended" and stated and not end:
+            # "will return home in January 2018": the date of an ending is its end
+            points = [d.value for d in dates if d.role == "point" and d.value]
+            if len(points) == 1:
+                end = points[0]
         for a_start, a_end, asset in assets:
             family = "personnel" if asset in PERSONNEL_TASKS + ("personnel",) else asset
             adjacent, quantity, own = _adjacent(ctx, s, a_start)

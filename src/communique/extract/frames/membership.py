@@ -15,11 +15,21 @@ from .. import cues
 from ..context import Context, Sentence
 from .deployments import _locative
 
+COALITION = "organization:global_coalition"
+
+
+def _about_the_coalition(ctx: Context, s: Sentence) -> bool:
+    """The sentence or the one before it names the coalition ("… most involved in its action")."""
+    start = ctx.sentences[s.index - 1].start if s.index > 0 else s.start
+    if any(m.entity == COALITION for m in ctx.mentions_in(start, s.end, "organization")):
+        return True
+    return cues.search(s.lang, ctx.text, "membership", "coalition", pos=start, endpos=s.end) is not None
+
 
 def _count(ctx: Context, s: Sentence) -> int | None:
     text, lang = ctx.text, s.lang
     cue = cues.search(lang, text, "membership", "count_cues", pos=s.start, endpos=s.end)
-    if cue is None:
+    if cue is None or not _about_the_coalition(ctx, s):
         return None
     nouns = cues.cue(lang, "membership", "nouns")
     minimum = cues.value(lang, "membership", "min_count", default=10)

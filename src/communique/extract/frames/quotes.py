@@ -85,7 +85,8 @@ def _speaker_before(ctx: Context, open_: int, para_start: int):
 
 def _titled(ctx: Context, start: int, end: int, before: int):
     """The person a title without a name refers to ("the minister added", "de minister zei"):
-    the last person named before `before` whose office matches the title."""
+    among the persons named before `before` whose office matches the title, one who already
+    spoke in the document or belongs to its home country, else the last one."""
     stretch = ctx.text[start:end]
     lang = ctx.doc.language_at(start) or ctx.default_lang
     titles = _office_titles(lang)
@@ -96,11 +97,14 @@ def _titled(ctx: Context, start: int, end: int, before: int):
         return None
     role = _roles(lang).get(title.group().lower()) or ""
     word = role.split()[0] if role else ""
-    for m in reversed(ctx.mentions_in(0, before, "person")):
-        roles = ctx.entities.entity(m.entity).roles
-        if not word or any(word in r for r in roles):
+    matching = [m for m in reversed(ctx.mentions_in(0, before, "person"))
+                if not word or any(word in r for r in ctx.entities.entity(m.entity).roles)]
+    spoke = getattr(ctx, "quote_speakers", set())
+    for m in matching:
+        entity = ctx.entities.entity(m.entity)
+        if entity.id in spoke or (ctx.home and entity.country == ctx.home):
             return m
-    return None
+    return matching[0] if matching else None
 
 
 def _incise(ctx: Context, open_: int, close: int, lang: str):
@@ -178,6 +182,7 @@ def extract(ctx: Context) -> list[Event]:
             # keep the marks in the evidence
             event.start, event.end, event.evidence = open_, close + 1, text[open_:close + 1]
             events.append(event)
+            ctx.quote_speakers = getattr(ctx, "quote_speakers", set()) | {entity.id}
             merged_into = event
             last_speaker, last_para = speaker, p_index
     return _drop_translations(ctx, events)
