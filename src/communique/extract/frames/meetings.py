@@ -77,8 +77,11 @@ def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> 
     # the agent may follow a place ("coprésidée à Paris par …")
     by = cues.search(s.lang, ctx.text, "meeting", "agent", pos=host_cue.end(),
                      endpos=min(s.end, host_cue.end() + 30))
-    if by is not None and "," in ctx.text[host_cue.end():by.start()]:
-        by = None
+    if by is not None:
+        gap = ctx.text[host_cue.end():by.start()]
+        if "," in gap or len(gap.split()) > 3 or \
+                ctx.mentions_in(host_cue.end(), by.start(), "person", "country", "organization"):
+            by = None
     if by is not None:
         clause_end = _clause_end(ctx.text, by.end(), s.end)
         found = ctx.mentions_in(by.end(), clause_end, "country", "person", "organization")
