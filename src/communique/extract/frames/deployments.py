@@ -25,8 +25,10 @@ _JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)
 _NUMBER_GAP = re.compile(r"^[\s\d.,’'~]*$")
 
 
-def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[int, int, str]]:
-    """(start, end, asset) of every asset named in the sentence."""
+def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
+            absorbed: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, asset) of every asset named in the sentence; `absorbed` receives the
+    personnel words that a task took over."""
     text, lang = ctx.text, s.lang
     found: list[tuple[int, int, str]] = []
     for m in ctx.mentions_in(s.start, s.end, "equipment"):
@@ -42,6 +44,10 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[
                 found.append((m.start(), m.end(), last_equipment[-1]))
             else:
                 found.append((m.start(), m.end(), asset))
+    negation = cues.cue(lang, "deployment", "negation")
+    if negation is not None:
+        found = [f for f in found
+                 if not negation.search(" ".join(text[max(s.start, f[0] - 20):f[0]].split()[-2:]))]
     found.sort()
     # overlapping words: the longer one ("militaire adviseurs" over "militair")
     out: list[tuple[int, int, str]] = []
@@ -54,15 +60,20 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str]) -> list[tuple[
     # training named as an activity: done by the personnel of the sentence ("troops who train
     # Iraqi forces" are trainers), else a training mission ("Frankrijk … opleidt")
     people = [x for x in out if x[2] in ("personnel", "trainers")]
+    if any(x[2] == "training mission" for x in out):
+        out = [x for x in out if x[2] != "training"]  # the text names the mission itself
     if any(x[2] == "training" for x in out):
         if people:
             out = [(a, b, "trainers" if asset == "personnel" else asset)
                    for a, b, asset in out if asset != "training"]
         else:
             out = [(a, b, "training mission" if asset == "training" else asset) for a, b, asset in out]
-    # a specific task absorbs the generic personnel named with it ("beveiligen met militairen")
+    # a specific task absorbs the generic personnel named with it ("beveiligen met militairen");
+    # the personnel word stays known, for its actor and number ("door zo'n 35 Nederlandse militairen")
     if any(a in PERSONNEL_TASKS for _, _, a in out):
+        helpers = [x for x in out if x[2] == "personnel"]
         out = [x for x in out if x[2] != "personnel"]
+        absorbed.extend(helpers)
     return unique_assets(out)
 
 
@@ -112,7 +123,7 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
             before.pop()
             continue
         if prev_number is not None and _NUMBER_GAP.match(text[prev_number.end:gap_start]) is not None \
-                and gap_start - prev_number.end <= 2:
+                and gap_start - prev_number.end <= 2 and not _year_like(prev_number):
             quantity = prev_number.value
             cursor = prev_number.start
             numbers.pop()
@@ -138,6 +149,10 @@ def _adjective_after(ctx: Context, s: Sentence, end: int) -> list[str]:
         out.append(ctx.code_of(m))
         end = m.end
     return out
+
+
+def _year_like(number) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", number.text.strip()))
 
 
 def _gap_ok(gap: str) -> bool:
@@ -261,8 +276,11 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
     prev_subject: str | None = None
     for s in ctx.sentences:
         text, lang = ctx.text, s.lang
-        assets = _assets(ctx, s, last_equipment)
-        has_cue = cues.search(lang, text, "deployment", "cues", pos=s.start, endpos=s.end)
+        absorbed: list[tuple[int, int, str]] = []
+        assets = _assets(ctx, s, last_equipment, absorbed)
+        has_cue = cues.search(lang, text, "deployment", "cues", pos=s.start, endpos=s.end) or \
+            any(cues.search(lang, text, "deployment", "status", k, pos=s.start, endpos=s.end)
+                for k in ("ended", "continuing", "active"))
         if not assets or has_cue is None:
             prev_subject = _subject(ctx, s) or prev_subject
             continue
@@ -279,6 +297,12 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
             family = "personnel" if asset in PERSONNEL_TASKS + ("personnel",) else asset
             adjacent, quantity, own = _adjacent(ctx, s, a_start)
             adjacent = adjacent or _adjective_after(ctx, s, a_end)
+            if asset in PERSONNEL_TASKS:
+                for p_start, p_end, _ in absorbed:
+                    more, count, mine = _adjacent(ctx, s, p_start)
+                    adjacent = adjacent or more or _adjective_after(ctx, s, p_end)
+                    quantity = quantity or count
+                    own = own or mine
             actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family))
             base, area = _places(ctx, s, actors)
             for actor in actors:
