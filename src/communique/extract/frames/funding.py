@@ -17,6 +17,9 @@ from ..context import Context
 from .common import unique
 from .deployments import _locative
 
+# an amount written with nothing but the family word of its currency ("25 millions de dollars")
+_BARE_FAMILY = re.compile(r"(?<![\w-])(?:dollars?|kroner|kronen|kronor|krone|kroon|couronnes?)\s*$",
+                          re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:.()]|\s(?:and|en|et|und)\s")
 
 
@@ -41,7 +44,8 @@ def _local_currency(amount, country: str | None) -> str:
     kroner: a currency written only as its family word takes the donor's own currency of that
     family (CLDR, through Babel)."""
     code = amount.currency
-    if not country or re.search(r"[A-Z]{3}|[A-Z]\$|US|U\.S\.|améric|Amerika", amount.text):
+    if not country or not _BARE_FAMILY.search(amount.text) or \
+            re.search(r"[A-Z]{3}|[A-Z]\$|US|U\.S\.", amount.text):
         return code
     try:
         local = get_territory_currencies(country)[0]
@@ -64,16 +68,25 @@ def extract(ctx: Context) -> list[Event]:
             continue
         needs = cues.search(lang, text, "funding", "needs", pos=s.start, endpos=s.end)
         giving = cues.search(lang, text, "funding", "giving", pos=s.start, endpos=s.end)
-        for amount in money:
+        # "Norway and Canada announced respectively NOK 100 million and CAD 25 million"
+        paired: list[str] = []
+        if len(money) > 1 and cues.search(lang, text, "funding", "respectively",
+                                          pos=s.start, endpos=s.end):
+            donors = [m for m in ctx.mentions_in(s.start, money[0].start, "country")
+                      if not _locative(ctx, s, m)]
+            if len(donors) == len(money):
+                paired = [ctx.code_of(m) for m in donors]
+        for index, amount in enumerate(money):
             fields: dict = {"amount": amount.amount, "currency": amount.currency}
-            if not amount.text.startswith("$"):
-                fields["currency"] = _local_currency(amount, ctx.home)
+
             involved: list[str] = []
-            if giving is not None and needs is None:
+            if paired:
+                fields["donor"] = paired[index]
+            elif giving is not None and needs is None:
                 donors = [m for m in ctx.mentions_in(s.start, amount.start, "country", "organization")
                           if not _locative(ctx, s, m)]
                 if donors:
-                    donor = donors[0]
+                    donor = donors[-1]  # the nearest subject before the amount
                     fields["donor"] = ctx.code_of(donor) or ctx.name_of(donor)
                     involved.append(donor.entity)
                 elif ctx.home:
@@ -87,6 +100,10 @@ def extract(ctx: Context) -> list[Event]:
                     _purpose(ctx, lang, s.start, amount.start)
                 if purpose:
                     fields["purpose"] = purpose
+            if not amount.text.startswith("$"):
+                donor = fields.get("donor")
+                country = donor if isinstance(donor, str) and len(donor) == 2 else ctx.home
+                fields["currency"] = _local_currency(amount, country)
             for d in ctx.dates_in(s.start, s.end):
                 if not d.value:
                     continue

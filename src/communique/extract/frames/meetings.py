@@ -31,13 +31,18 @@ def _frame(ctx: Context, s: Sentence) -> tuple[Event, bool] | None:
     involved: list[str] = []
 
     if not refers_back:
+        # what follows the trigger belongs to the meeting only nearby ("At the meeting, Norway
+        # announced … in Mosul" is no meeting in Mosul)
+        reach = at + cues.value(lang, "meeting", "reach", default=100)
         dates = [d for d in ctx.dates_in(s.start, s.end)
-                 if d.value and d.role == "point" and not blocked(at, d.start, blocks)]
+                 if d.value and d.role == "point" and not blocked(at, d.start, blocks)
+                 and d.start <= reach]
         if dates:
             best = min(dates, key=lambda d: (abs(d.start - at), -len(d.value)))
             fields["date"] = best.value
         places = [m for m in ctx.mentions_in(s.start, s.end, "place")
-                  if place_kind(m.entity) in MEETING_KINDS and not blocked(at, m.start, blocks)]
+                  if place_kind(m.entity) in MEETING_KINDS and not blocked(at, m.start, blocks)
+                  and m.start <= reach]
         if places:
             place = min(places, key=lambda m: abs(m.start - at))
             fields["place"] = ctx.name_of(place)
