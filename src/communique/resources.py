@@ -75,5 +75,15 @@ def sample_dir() -> Path:
     return data_dir() / "sample"
 
 
+def data_word(word: Any, source: str) -> str:
+    """A word from a data file, folded for lookups (lower case, one space, one apostrophe).
+
+    YAML reads some unquoted words as other types (`on`, `no` become booleans): name the file.
+    """
+    if not isinstance(word, str):
+        raise DataError(f"{source}: expected a word, found {word!r} (quote it)")
+    return " ".join(word.replace("’", "'").split()).lower()
+
+
 def clear_caches() -> None:
     _load_yaml.cache_clear()

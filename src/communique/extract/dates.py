@@ -31,8 +31,7 @@ from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
-from ..errors import DataError
-from ..resources import lang_data
+from ..resources import data_word, lang_data
 
 _YEAR = r"(?:19|20)\d\d(?![\d]|[.,]\d)"
 _PRECISIONS = ("day", "month", "year")
@@ -69,10 +68,9 @@ def alternation(phrases) -> str:
     return "(?:" + "|".join(phrase_pattern(p) for p in items) + ")"
 
 
-def _fold(word: str) -> str:
-    if not isinstance(word, str):       # e.g. YAML read an unquoted `on` as true
-        raise DataError(f"dates.yaml: expected a word, found {word!r} (quote it)")
-    return re.sub(r"\s+", " ", word.replace("’", "'")).lower()
+
+def _fold(word) -> str:
+    return data_word(word, "dates.yaml")
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ def _grammar(lang: str) -> _Grammar:
     sconn = alternation(data.get("season_connectors") or [])
     day = r"(?<!\d)(?P<{0}>[0-3]?\d)" + suffix
     alts = [
-        rf"(?P<iso>(?<!\d)(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)(?:-(?P<iso_d>[0-3]\d))?(?![\d]|-\d))",
+        r"(?P<iso>(?<!\d)(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)(?:-(?P<iso_d>[0-3]\d))?(?![\d]|-\d))",
         r"(?P<num>(?<![\d/.])(?P<n_a>\d{1,2})(?P<n_s>[/.\-])(?P<n_b>\d{1,2})(?P=n_s)"
         r"(?P<n_y>\d{4}|\d{2})(?![\d/]|\.\d))",
         rf"(?P<dmy>(?:(?P<a_wd>{weekday}),?\s+)?" + day.format("a_d")

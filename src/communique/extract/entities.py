@@ -342,7 +342,6 @@ def find_entities(document: Document) -> Entities:
     langs = list(dict.fromkeys([*document.languages, "en"]))
     gaz = gazetteer()
     hits = gaz.find(text, langs)
-    stop = {h.start for h in hits if not h.entry_id.startswith("person:")}
 
     # 1. persons from cues, per language segment
     findings: list[PersonFinding] = []

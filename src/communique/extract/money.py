@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import DataError
-from ..resources import lang_data
+from ..resources import data_word, lang_data
 from .dates import alternation, phrase_pattern
 from .numbers import _scan, qualifier_before
 
@@ -28,10 +27,9 @@ class MoneyMention:
     qualifier: str | None
 
 
+
 def _fold(word) -> str:
-    if not isinstance(word, str):
-        raise DataError(f"money.yaml: expected a word, found {word!r} (quote it)")
-    return re.sub(r"\s+", " ", word.replace("’", "'")).lower()
+    return data_word(word, "money.yaml")
 
 
 @dataclass(frozen=True)

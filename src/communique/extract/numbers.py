@@ -25,7 +25,7 @@ from typing import Iterable
 from text_to_num import text2num
 
 from ..errors import DataError
-from ..resources import lang_data
+from ..resources import data_word, lang_data
 from .dates import alternation, find_dates
 
 
@@ -49,10 +49,9 @@ class _Raw:
     qualifier: str | None
 
 
+
 def _fold(word) -> str:
-    if not isinstance(word, str):
-        raise DataError(f"numbers.yaml: expected a word, found {word!r} (quote it)")
-    return re.sub(r"\s+", " ", word.replace("’", "'")).lower()
+    return data_word(word, "numbers.yaml")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Iterator
 from urllib.parse import quote as urlquote
 
 from ..errors import CommuniqueError
-from ..model import Document, Extraction
+from ..model import Extraction
 from ..resolve import dates, duplicates, identity, ledger, merge, translations
 from .schema import latest_version, migrate
 

@@ -18,7 +18,7 @@ from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
 from ..gazetteer import gazetteer, name_key
-from .common import SITE_KINDS, codes, dates_compatible, merge_fields, place_kind, unique
+from .common import SITE_KINDS, dates_compatible, merge_fields, place_kind, unique
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
 _JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)

@@ -16,6 +16,7 @@ from ...model import Event
 from .. import cues
 from ..context import Context
 from ..gazetteer import offices
+from ..sentences import paragraphs
 
 OPENERS = "“„«\"‘'"
 CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”", "‘": "’", "'": "'’"}
@@ -143,7 +144,7 @@ def extract(ctx: Context) -> list[Event]:
     last_speaker = None
     last_para = -10
     merged_into: Event | None = None
-    for p_index, (p_start, p_end) in enumerate(_paragraph_spans(ctx)):
+    for p_index, (p_start, p_end) in enumerate(paragraphs(ctx.text)):
         for open_, close in _pairs(text, p_start, p_end):
             inner = text[open_ + 1:close].strip()
             lang = ctx.doc.language_at(open_) or ctx.default_lang
@@ -225,8 +226,3 @@ def _embedded(text: str, open_: int, para_start: int) -> bool:
 
 def inner_ends_with_comma(event: Event) -> bool:
     return event.fields["text"].rstrip().endswith(",")
-
-
-def _paragraph_spans(ctx: Context) -> list[tuple[int, int]]:
-    from ..sentences import paragraphs
-    return paragraphs(ctx.text)
