@@ -33,7 +33,12 @@ def _frame(ctx: Context, s: Sentence) -> tuple[Event, bool] | None:
     if not refers_back:
         # what follows the trigger belongs to the meeting only nearby ("At the meeting, Norway
         # announced … in Mosul" is no meeting in Mosul)
-        reach = at + cues.value(lang, "meeting", "reach", default=100)
+        reach = at + cues.value(lang, "meeting", "reach", default=160)
+        # a fronted "At the meeting, …" / "Tijdens de bijeenkomst, …" ends at its comma
+        comma = text.find(",", at, at + 40)
+        fronted = cues.search(lang, text, "meeting", "fronted", pos=s.start, endpos=at)
+        if comma > 0 and fronted is not None and fronted.start() == s.start:
+            reach = comma
         dates = [d for d in ctx.dates_in(s.start, s.end)
                  if d.value and d.role == "point" and not blocked(at, d.start, blocks)
                  and d.start <= reach]

@@ -10,6 +10,8 @@ same date are one fact. Dated by the publication date, else by the sentence.
 """
 from __future__ import annotations
 
+import re
+
 from ...model import Event
 from .. import cues
 from ..context import Context, Sentence
@@ -33,15 +35,26 @@ def _count(ctx: Context, s: Sentence) -> int | None:
         return None
     nouns = cues.cue(lang, "membership", "nouns")
     minimum = cues.value(lang, "membership", "min_count", default=10)
+    ordinal = cues.search(lang, text, "membership", "ordinal", pos=s.start, endpos=s.end)
+    if ordinal is not None:  # "le Togo, qui devient le 87e membre"
+        return int(re.search(r"\d+", ordinal.group()).group())
     meeting = cues.search(lang, text, "meeting", "triggers", pos=s.start, endpos=s.end)
     strong = cues.search(lang, text, "membership", "strong_cues", pos=s.start, endpos=s.end)
-    if meeting is not None and strong is None:
-        return None
     for n in ctx.numbers_in(s.start, s.end):
         if n.value < minimum or not float(n.value).is_integer():
             continue
         after = " ".join(text[n.end:min(s.end, n.end + 40)].split()[:3])
         before = " ".join(text[max(s.start, n.start - 45):n.start].split()[-5:])
+        # in a meeting, "the 79 members" are all of them, "21 members" only those present
+        if meeting is not None and strong is None and \
+                not cues.search(lang, before.split()[-1] if before else "", "membership", "definite"):
+            continue
+        # "830 membres des Forces armées canadiennes" are members of something else
+        others = [m for m in ctx.mentions_in(n.end, min(s.end, n.end + 50), "organization")
+                  if m.entity != COALITION]
+        if others and not any(m.entity == COALITION
+                              for m in ctx.mentions_in(n.end, others[0].start, "organization")):
+            continue
         if nouns is not None and (nouns.search(after) or nouns.search(before)):
             return int(n.value)
         if cues.search(lang, before, "membership", "count_before"):
