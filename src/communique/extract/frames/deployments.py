@@ -117,7 +117,8 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
         gap_start = cursor
         prev_mention = before[-1] if before else None
         prev_number = numbers[-1] if numbers else None
-        if prev_mention is not None and _gap_ok(text[prev_mention.end:gap_start]):
+        if prev_mention is not None and _gap_ok(text[prev_mention.end:gap_start]) and \
+                _names_its_owner(ctx, prev_mention):
             countries.insert(0, ctx.code_of(prev_mention))
             cursor = prev_mention.start
             before.pop()
@@ -149,6 +150,18 @@ def _adjective_after(ctx: Context, s: Sentence, end: int) -> list[str]:
         out.append(ctx.code_of(m))
         end = m.end
     return out
+
+
+def _names_its_owner(ctx: Context, mention: Mention) -> bool:
+    """An adjective ("Belgische", "Danish"), a force ("RAF") or a possessive ("Canada's") right
+    before an asset names who sends it; a bare country name there names where it goes ("Iraq
+    training mission")."""
+    if ctx.type_of(mention) != "country":
+        return True
+    if ctx.text[mention.end:mention.end + 2] in ("'s", "’s"):
+        return True
+    entry = gazetteer().by_name(mention.text)
+    return entry is None or entry.type != "country"
 
 
 def _year_like(number) -> bool:

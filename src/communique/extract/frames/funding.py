@@ -18,8 +18,8 @@ from .common import unique
 from .deployments import _locative
 
 # an amount written with nothing but the family word of its currency ("25 millions de dollars")
-_BARE_FAMILY = re.compile(r"(?<![\w-])(?:dollars?|kroner|kronen|kronor|krone|kroon|couronnes?)\s*$",
-                          re.IGNORECASE)
+_BARE_FAMILY = re.compile(r"(?<![\w-])(?:dollars?|kroner|kronen|kronor|krone|kroon|couronnes?)\s*$"
+                          r"|^\$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:.()]|\s(?:and|en|et|und)\s")
 
 
@@ -100,10 +100,9 @@ def extract(ctx: Context) -> list[Event]:
                     _purpose(ctx, lang, s.start, amount.start)
                 if purpose:
                     fields["purpose"] = purpose
-            if not amount.text.startswith("$"):
-                donor = fields.get("donor")
-                country = donor if isinstance(donor, str) and len(donor) == 2 else ctx.home
-                fields["currency"] = _local_currency(amount, country)
+            donor = fields.get("donor")
+            country = donor if isinstance(donor, str) and len(donor) == 2 else ctx.home
+            fields["currency"] = _local_currency(amount, country)
             for d in ctx.dates_in(s.start, s.end):
                 if not d.value:
                     continue

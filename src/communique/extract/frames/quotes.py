@@ -110,8 +110,17 @@ def _titled(ctx: Context, start: int, end: int, before: int):
 
 def _incise(ctx: Context, open_: int, close: int, lang: str):
     """« A, a souligné la ministre Florence Parly. B » — the speaker named inside the quotation,
-    between commas after a speech verb: (speaker mention, (cut start, cut end))."""
+    between commas after a speech verb: (speaker mention, (cut start, cut end)); « A, a souligné
+    le ministre, b » names the speaker by a title."""
     text = ctx.text
+    for m in re.finditer(r",\s+([^,«»“”\"]{3,60}?)\s*,", text[open_ + 1:close]):
+        start, end = open_ + 1 + m.start(), open_ + 1 + m.end()
+        said = cues.search(lang, text, "persons", "speech", pos=start, endpos=end)
+        if said is None or said.start() - start > 3 or ctx.mentions_in(start, end, "person"):
+            continue
+        who = _titled(ctx, start, end, open_)
+        if who is not None:
+            return who, (start, end - 1)
     for person in ctx.mentions_in(open_ + 1, close, "person"):
         comma = text.rfind(",", open_ + 1, person.start)
         if comma < 0 or person.start - comma > 80:
