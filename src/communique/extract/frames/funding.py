@@ -14,6 +14,7 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from ...model import Event
 from .. import cues
 from ..context import Context
+from ..gazetteer import gazetteer
 from .common import unique
 from .deployments import _locative
 
@@ -57,6 +58,29 @@ def _local_currency(amount, country: str | None) -> str:
     return code
 
 
+def _donor(ctx: Context, s, before: int) -> tuple[str, str | None] | None:
+    """Who gives: the nearest country (by its name, not an adjective: "forces irakiennes" give
+    nothing) or organisation before the amount, unless the government's own words stand nearer
+    ("notre pays a consacré", "heeft de Bondsregering … uitgetrokken"); else the home country."""
+    named = [m for m in ctx.mentions_in(s.start, before, "country", "organization")
+             if not _locative(ctx, s, m) and _is_name(ctx, m)]
+    own = [m for m in cues.finditer(s.lang, ctx.text, "deployment", "home_words",
+                                    pos=s.start, endpos=before)]
+    if own and ctx.home and (not named or own[-1].start() > named[-1].start):
+        return ctx.home, None
+    if named:
+        m = named[-1]
+        return (ctx.code_of(m) or ctx.name_of(m)), m.entity
+    return (ctx.home, None) if ctx.home else None
+
+
+def _is_name(ctx: Context, mention) -> bool:
+    if ctx.type_of(mention) != "country":
+        return True
+    entry = gazetteer().by_name(mention.text)
+    return entry is not None and entry.type == "country"
+
+
 def extract(ctx: Context) -> list[Event]:
     events: list[Event] = []
     for s in ctx.sentences:
@@ -83,14 +107,11 @@ def extract(ctx: Context) -> list[Event]:
             if paired:
                 fields["donor"] = paired[index]
             elif giving is not None and needs is None:
-                donors = [m for m in ctx.mentions_in(s.start, amount.start, "country", "organization")
-                          if not _locative(ctx, s, m)]
-                if donors:
-                    donor = donors[-1]  # the nearest subject before the amount
-                    fields["donor"] = ctx.code_of(donor) or ctx.name_of(donor)
-                    involved.append(donor.entity)
-                elif ctx.home:
-                    fields["donor"] = ctx.home
+                donor = _donor(ctx, s, amount.start)
+                if donor is not None:
+                    fields["donor"] = donor[0]
+                    if donor[1]:
+                        involved.append(donor[1])
             if needs is not None:
                 head = text[max(s.start, needs.start() - 40):needs.end()]
                 words = head.split()[-3:]
