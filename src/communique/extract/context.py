@@ -74,9 +74,13 @@ class Context:
     def _home_country(self) -> str | None:
         """The country of the persons who hold office in the document (speakers weigh most)."""
         votes: Counter[str] = Counter()
+        lead_end = self.sentences[min(2, len(self.sentences) - 1)].end if self.sentences else 0
         for entity in self.entities.entities.values():
             if entity.type == "person" and entity.country:
                 votes[entity.country] += len(entity.mentions) + (2 if entity.roles else 0)
+                # the minister the lead names speaks for the release
+                if any(m.start < lead_end for m in entity.mentions):
+                    votes[entity.country] += 4
         if votes:
             return votes.most_common(1)[0][0]
         return None

@@ -1,10 +1,12 @@
 """Small helpers shared by the frames: spans, blockers, lists of codes."""
 from __future__ import annotations
 
+import re
+
 from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
-from ..gazetteer import gazetteer
+from ..gazetteer import gazetteer, name_key
 
 # kinds of place where a meeting can be held or a unit can be based
 SITE_KINDS = frozenset({"city", "town", "base", "airport", "camp", None})
@@ -58,3 +60,18 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
         return True
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return long == short or long.startswith(short + "-")
+
+
+def english_form(ctx: Context, mention: Mention) -> str:
+    """The name as the text writes it when that is an English form the gazetteer knows ("Taji",
+    "Reaper", "F-16" for "F-16’s"); else the canonical English name ("Baghdad" for "Bagdad")."""
+    entry = gazetteer().entry(mention.entity)
+    if entry is None:
+        return ctx.name_of(mention)
+    english = {name_key(f): f for f in [entry.name, *entry.aliases.get("en", ())]}
+    for form in (mention.text, re.sub(r"(?:['’]s|s)$", "", mention.text)):
+        known = english.get(name_key(form))
+        if known is not None and not re.search(r"(?:['’]s|s)$", known) \
+                and not any(w[:1].islower() for w in form.split()):
+            return form
+    return entry.name

@@ -17,8 +17,8 @@ import re
 from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
-from ..gazetteer import gazetteer, name_key
-from .common import SITE_KINDS, dates_compatible, merge_fields, place_kind, unique
+from ..gazetteer import gazetteer
+from .common import SITE_KINDS, english_form, dates_compatible, merge_fields, place_kind, unique
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
 _JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)
@@ -32,7 +32,7 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
     text, lang = ctx.text, s.lang
     found: list[tuple[int, int, str]] = []
     for m in ctx.mentions_in(s.start, s.end, "equipment"):
-        name = _asset_name(ctx, m)
+        name = english_form(ctx, m)
         found.append((m.start, m.end, name))
         last_equipment.append(name)
     asset_table = cues.value(lang, "deployment", "assets") or {}
@@ -85,22 +85,6 @@ def unique_assets(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str
             seen.add(item[2])
             out.append(item)
     return out
-
-
-def _asset_name(ctx: Context, mention: Mention) -> str:
-    """The equipment as the text names it ("Reaper", "CC-130J Hercules", "F-16" for "F-16’s")
-    when that form is one the gazetteer knows for it; else its canonical name."""
-    entry = gazetteer().entry(mention.entity)
-    if entry is None:
-        return ctx.name_of(mention)
-    known = {name_key(f): f for f in entry.surface_forms()}
-    text = mention.text
-    for form in (text, re.sub(r"(?:['’]s|s)$", "", text)):
-        key = name_key(form)
-        if key in known and not re.search(r"(?:['’]s|s)$", known[key]) \
-                and not any(w[:1].islower() for w in form.split()):
-            return form
-    return entry.name
 
 
 def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | None, bool]:
@@ -202,9 +186,6 @@ def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
                 out.append(ctx.code_of(nxt))
                 first = nxt
         return unique(out)
-    persons = [ctx.code_of(m) for m in ctx.mentions_in(s.start, at, "person") if ctx.code_of(m)]
-    if persons:
-        return unique(persons)
     if own or cues.search(s.lang, ctx.text, "deployment", "home_words", pos=s.start, endpos=at):
         return [ctx.home] if ctx.home else []
     if carry:
@@ -227,21 +208,24 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
     area: list[str] = []
     base_cue = cues.cue(s.lang, "deployment", "base_before")
     area_joined = False
+    home_cue = cues.cue(s.lang, "deployment", "return_to")
     for m in ctx.mentions_in(s.start, s.end, "country", "place"):
         head = " ".join(ctx.text[max(s.start, m.start - 30):m.start].split()[-3:])
+        if home_cue is not None and home_cue.search(head):
+            continue  # "returned to Volkel", "rentrés en France": home, not a base or an area
         kind = place_kind(m.entity) if ctx.type_of(m) == "place" else "country"
         code = ctx.code_of(m)
         if kind == "country" and base_places and _describes(ctx, base_places[-1], m):
             continue  # "Muwaffaq Salti Air Base in Jordan": Jordan says where the base is
         if base_cue is not None and base_cue.search(head):
-            base.append(code if kind == "country" else ctx.name_of(m))
+            base.append(code if kind == "country" else english_form(ctx, m))
             if kind != "country":
                 base_places.append(m)
             area_joined = False
             continue
         if kind in ("base", "airport") or (
                 kind in SITE_KINDS and kind != "country" and (_locative(ctx, s, m) or area_joined)):
-            base.append(ctx.name_of(m))
+            base.append(english_form(ctx, m))
             base_places.append(m)
             if code:
                 area.append(code)
@@ -257,8 +241,9 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
 
 
 def _describes(ctx: Context, place: Mention, country: Mention) -> bool:
+    """"RAF Akrotiri in Cyprus", "Al Udeid, in Qatar": the country says where the base is."""
     gap = ctx.text[place.end:country.start]
-    return len(gap.split()) <= 2 and ctx.code_of(place) == ctx.code_of(country)
+    return len(gap.split()) <= 2 and "." not in gap
 
 
 def _status(ctx: Context, s: Sentence, start: str | None, end: str | None) -> tuple[str, bool]:
@@ -351,6 +336,15 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _base_keys(value) -> set[str]:
+    """Bases compared by identity: "Akrotiri" and "RAF Akrotiri" are one base."""
+    keys = set()
+    for name in _as_list(value):
+        entry = gazetteer().by_name(name)
+        keys.add(entry.id if entry is not None else name)
+    return keys
+
+
 def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool) -> bool:
     fa, fb = a.fields, b.fields
     if fa["actor"] != fb["actor"]:
@@ -361,7 +355,7 @@ def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool) -> bool:
         return False
     if fa["status"] != fb["status"] and a_stated and b_stated:
         return False
-    ba, bb = set(_as_list(fa.get("base"))), set(_as_list(fb.get("base")))
+    ba, bb = _base_keys(fa.get("base")), _base_keys(fb.get("base"))
     if ba and bb and not ba & bb:
         return False
     for key in ("start", "end"):
