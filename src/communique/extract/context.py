@@ -80,7 +80,16 @@ class Context:
                 votes[entity.country] += len(entity.mentions) + (2 if entity.roles else 0)
                 # the minister the lead names speaks for the release
                 if any(m.start < lead_end for m in entity.mentions):
-                    votes[entity.country] += 4
+                    votes[entity.country] += 2
+        # the headline's first country is usually the one that speaks ("Australian Super Hornets
+        # to return home as Iraq declares victory")
+        if self.sentences and self.doc.title:
+            first = self.sentences[0]
+            countries = [m for m in self.mentions_in(first.start, first.end, "country")]
+            if countries:
+                code = self.code_of(countries[0])
+                if code:
+                    votes[code] += 3
         if votes:
             return votes.most_common(1)[0][0]
         return None

@@ -21,6 +21,8 @@ from ..gazetteer import gazetteer
 from .common import SITE_KINDS, english_form, dates_compatible, merge_fields, place_kind, unique
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
+# how far apart (characters) a generic "militairen" and a task may be told and still be one unit
+NEARBY = 400
 _JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)
 _NUMBER_GAP = re.compile(r"^[\s\d.,’'~]*$")
 
@@ -70,9 +72,13 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
             out = [(a, b, "training mission" if asset == "training" else asset) for a, b, asset in out]
     # a specific task absorbs the generic personnel named with it ("beveiligen met militairen");
     # the personnel word stays known, for its actor and number ("door zo'n 35 Nederlandse militairen")
-    if any(a in PERSONNEL_TASKS for _, _, a in out):
-        helpers = [x for x in out if x[2] == "personnel"]
-        out = [x for x in out if x[2] != "personnel"]
+    tasks = [x for x in out if x[2] in PERSONNEL_TASKS]
+    if tasks:
+        # only the personnel named close to the task is the task's ("beveiligen met militairen");
+        # "… trainers at Al Asad, and Norwegian officers serve in Baghdad" are two units
+        helpers = [x for x in out if x[2] == "personnel"
+                   and any(abs(x[0] - t[0]) <= 50 for t in tasks)]
+        out = [x for x in out if x not in helpers]
         absorbed.extend(helpers)
     return unique_assets(out)
 
@@ -96,6 +102,10 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
     cursor = at
     # a country, or a force of one ("RAF Tornados", "Canadian Armed Forces members")
     before = [m for m in ctx.mentions_in(s.start, at, "country", "organization") if ctx.code_of(m)]
+    around = [m for m in ctx.mentions_in(max(s.start, at - 60), s.end, "organization")
+              if m.start < at < m.end and ctx.code_of(m)]
+    if around:  # the asset word begins inside the force's name ("… Armed Forces members")
+        return [ctx.code_of(around[0])], None, False
     numbers = ctx.numbers_in(s.start, at)
     for _ in range(6):
         gap_start = cursor
@@ -217,7 +227,7 @@ def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], li
         code = ctx.code_of(m)
         if kind == "country" and base_places and _describes(ctx, base_places[-1], m):
             continue  # "Muwaffaq Salti Air Base in Jordan": Jordan says where the base is
-        if base_cue is not None and base_cue.search(head):
+        if base_cue is not None and base_cue.search(head) and kind != "region":
             base.append(code if kind == "country" else english_form(ctx, m))
             if kind != "country":
                 base_places.append(m)
@@ -345,13 +355,20 @@ def _base_keys(value) -> set[str]:
     return keys
 
 
-def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool) -> bool:
+def _near(a: list[int], b: list[int]) -> bool:
+    """Some sentence of one is within NEARBY characters of some sentence of the other."""
+    return any(abs(x - y) <= NEARBY for x in a for y in b)
+
+
+def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool,
+                told: dict[int, list[int]]) -> bool:
     fa, fb = a.fields, b.fields
     if fa["actor"] != fb["actor"]:
         return False
     generic = "personnel" in (fa["asset"], fb["asset"])
     if fa["asset"] != fb["asset"] and not (generic and {fa["asset"], fb["asset"]} - {"personnel"}
-                                           <= set(PERSONNEL_TASKS)):
+                                           <= set(PERSONNEL_TASKS)
+                                           and _near(told[id(a)], told[id(b)])):
         return False
     if fa["status"] != fb["status"] and a_stated and b_stated:
         return False
@@ -368,14 +385,17 @@ def _compatible(a: Event, a_stated: bool, b: Event, b_stated: bool) -> bool:
 
 def extract(ctx: Context) -> list[Event]:
     merged: list[tuple[Event, bool]] = []
+    told: dict[int, list[int]] = {}  # id(event) -> where the sentences merged into it start
     for event, stated in _frames(ctx):
+        told[id(event)] = [event.start]
         for i, (kept, kept_stated) in enumerate(merged):
-            if _compatible(kept, kept_stated, event, stated):
+            if _compatible(kept, kept_stated, event, stated, told):
                 if kept.fields["asset"] == "personnel" and event.fields["asset"] != "personnel":
                     kept.fields["asset"] = event.fields["asset"]
                 if stated and not kept_stated:
                     kept.fields["status"] = event.fields["status"]
                 merge_fields(kept, event)
+                told[id(kept)] += told[id(event)]
                 merged[i] = (kept, kept_stated or stated)
                 break
         else:
