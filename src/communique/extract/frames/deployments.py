@@ -77,7 +77,7 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
         # only the personnel named close to the task is the task's ("beveiligen met militairen");
         # "… trainers at Al Asad, and Norwegian officers serve in Baghdad" are two units
         helpers = [x for x in out if x[2] == "personnel"
-                   and any(abs(x[0] - t[0]) <= 50 for t in tasks)]
+                   and any(abs(x[0] - t[0]) <= 120 for t in tasks)]
         out = [x for x in out if x not in helpers]
         absorbed.extend(helpers)
     return unique_assets(out)
