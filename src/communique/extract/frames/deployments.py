@@ -401,8 +401,33 @@ def extract(ctx: Context) -> list[Event]:
         else:
             merged.append((event, stated))
     for event, _ in merged:
-        # a unit that protects a base in a country operates there: area = the base's country
-        base = _as_list(event.fields.get("base"))
-        if "area" not in event.fields and base and all(len(b) == 2 and b.isupper() for b in base):
-            event.fields["area"] = list(base)
+        _tidy_places(event)
     return [e for e, _ in merged]
+
+
+def _tidy_places(event: Event) -> None:
+    """One name per base; the countries of the bases are no area beside another one (F-16s
+    flying from Jordan over Iraq and Syria operate in Iraq and Syria); a unit that only guards a
+    base in a country operates there (area = the base's country)."""
+    fields = event.fields
+    bases, seen = [], set()
+    for name in _as_list(fields.get("base")):
+        key = next(iter(_base_keys(name)))
+        if key not in seen:
+            seen.add(key)
+            bases.append(name)
+    if bases:
+        fields["base"] = bases[0] if len(bases) == 1 else bases
+    base_codes = set()
+    for name in bases:
+        if len(name) == 2 and name.isupper():
+            base_codes.add(name)
+        else:
+            entry = gazetteer().by_name(name)
+            if entry is not None and entry.country:
+                base_codes.add(entry.country)
+    area = _as_list(fields.get("area"))
+    if area and set(area) - base_codes:
+        fields["area"] = [c for c in area if c not in base_codes]
+    elif not area and bases and all(len(b) == 2 and b.isupper() for b in bases):
+        fields["area"] = list(bases)
