@@ -247,8 +247,8 @@ def test_readers_during_an_ingest_see_consistent_data(tmp_path):
     corpus = _corpus_jsonl(tmp_path / "corpus.jsonl")
     db = tmp_path / "kb.db"
     client = TestClient(create_app(db))
-    proc = subprocess.Popen(_ingest_cmd(corpus, db), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    log = open(tmp_path / "ingest.log", "w+")
+    proc = subprocess.Popen(_ingest_cmd(corpus, db), stdout=log, stderr=subprocess.STDOUT)
     seen_totals, checks, seen_events = [], 0, {}
     try:
         while proc.poll() is None or checks == 0:
@@ -268,10 +268,13 @@ def test_readers_during_an_ingest_see_consistent_data(tmp_path):
             checks += 1
     finally:
         proc.wait(120)
-    assert proc.returncode == 0
+        log.seek(0)
+        output = log.read()
+        log.close()
+    assert proc.returncode == 0, output
     assert seen_totals == sorted(seen_totals)  # documents only ever appear
     final = _state(db)
-    assert final["total"] == 41
+    assert final["total"] == 41, output
     # every document a reader saw already had all of the facts it has at the end: whole
     assert seen_events and all(final["docs"][d][2] == n for d, n in seen_events.items())
 
