@@ -22,7 +22,11 @@ from .errors import DataError
 
 
 def data_dir() -> Path:
-    override = os.environ.get("COMMUNIQUE_DATA")
+    return _data_dir(os.environ.get("COMMUNIQUE_DATA"))
+
+
+@lru_cache(maxsize=4)
+def _data_dir(override: str | None) -> Path:
     if override:
         return Path(override)
     return Path(str(importlib_resources.files("communique") / "data"))
@@ -45,7 +49,12 @@ def languages() -> list[str]:
 
 def lang_data(lang: str, kind: str) -> dict:
     """data/lang/<lang>/<kind>.yaml as a dict ({} when the language has no such file)."""
-    path = data_dir() / "lang" / lang / f"{kind}.yaml"
+    return _lang_data(str(data_dir()), lang, kind)
+
+
+@lru_cache(maxsize=None)
+def _lang_data(root: str, lang: str, kind: str) -> dict:
+    path = Path(root) / "lang" / lang / f"{kind}.yaml"
     if not path.exists():
         return {}
     loaded = _load_yaml(str(path))
@@ -87,3 +96,5 @@ def data_word(word: Any, source: str) -> str:
 
 def clear_caches() -> None:
     _load_yaml.cache_clear()
+    _lang_data.cache_clear()
+    _data_dir.cache_clear()

@@ -151,7 +151,9 @@ def _word_value(word: str, lang: str) -> float | None:
 
 def _words(text: str, lang: str, g: _Grammar) -> list[_Raw]:
     """Runs of number words ("vijfendertig", "achttien miljoen", "twenty-one", "vingt et un")."""
-    toks = [(m.start(), m.end(), _fold(m.group())) for m in g.word_token.finditer(text)]
+    # tokens of the text are single words: lower case and one apostrophe is all their folding
+    toks = [(m.start(), m.end(), m.group().replace("’", "'").lower())
+            for m in g.word_token.finditer(text)]
     out: list[_Raw] = []
     i = 0
     while i < len(toks):

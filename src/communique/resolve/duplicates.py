@@ -70,10 +70,14 @@ class NearDuplicates:
     def __contains__(self, key: str) -> bool:
         return key in self._sigs
 
-    def query(self, mh: MinHash) -> list[tuple[str, float]]:
-        """(key, estimated Jaccard) of the stored documents at or above the threshold, best first."""
+    def query(self, mh: MinHash, limit: int = 100) -> list[tuple[str, float]]:
+        """(key, estimated Jaccard) of the stored documents at or above the threshold, best first;
+        at most `limit` LSH candidates are scored, so a text copied thousands of times costs no
+        more than one copied a few times."""
         found = []
-        for key in self._lsh.query(mh):
+        for n, key in enumerate(self._lsh.query(mh)):
+            if n >= limit:
+                break
             score = mh.jaccard(self._sigs[key])
             if score >= self.threshold:
                 found.append((key, float(score)))

@@ -19,6 +19,15 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# Bounds that keep the cost of adding a document flat as the store grows: a real-world fact has
+# few earlier records to merge with, a release few copies and translations.
+MAX_DUPLICATE_LINKS = 3
+MAX_TRANSLATION_CANDIDATES = 100
+MAX_MERGE_CANDIDATES = 200
+MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: each candidate is judged on its sources
+MAX_FOLD_SOURCES = 50
+
+
 class Store:
     """A knowledge base in one SQLite file.
 
@@ -33,6 +42,7 @@ class Store:
         self.readonly = readonly
         self._lock = threading.RLock()
         self._dups: duplicates.NearDuplicates | None = None
+        self._uf: _Groups | None = None  # independent-source groups, loaded once, kept up to date
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -119,16 +129,18 @@ class Store:
                 if previous:
                     affected |= self._retire(previous, doc_id)
                 self._resolve_persons(extraction)
-                self._link(doc_id, extraction, signature, dups, previous)
+                linked = self._link(doc_id, extraction, signature, dups, previous)
                 touched = self._merge_events(doc_id)
                 groups = self._groups()
                 for event_id in sorted(affected):
                     self._rebuild(event_id, groups)
-                self._coalesce(touched, groups)
+                if linked:  # only a new link can make two stored events one fact
+                    self._coalesce(touched, groups)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                self._uf = None  # it may hold links of the rolled-back document
                 raise
             # the in-memory index follows only what was committed
             if previous:
@@ -151,13 +163,14 @@ class Store:
         self.conn.execute(
             "INSERT INTO documents (id, name, source, content_hash, title, published,"
             " published_precision, languages, text, url, version_of, current, seq, ingested_at,"
-            " extraction, features, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?)",
+            " extraction, features, minhash, length) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
             (doc_id, doc.id, doc.source or "", doc.content_hash, doc.title,
              dates.clean(doc.published), dates.precision(doc.published), _json(doc.languages),
              doc.text, doc.url, prev["id"] if prev else None, seq,
              datetime.now(timezone.utc).isoformat(timespec="seconds"),
              json.dumps(stored, ensure_ascii=False),
-             _json(translations.features(extraction)), duplicates.to_bytes(signature)))
+             _json(translations.features(extraction)), duplicates.to_bytes(signature),
+             len(doc.text)))
         self.conn.executemany(
             'INSERT INTO segments (doc, start, "end", language) VALUES (?,?,?,?)',
             [(doc_id, s.start, s.end, s.language) for s in doc.segments])
@@ -230,22 +243,40 @@ class Store:
         self.conn.execute("DELETE FROM search_fts WHERE doc = ?", (previous,))
         self.conn.execute("DELETE FROM doc_links WHERE (a = ? OR b = ?) AND kind != 'version'",
                           (previous, previous))
+        self._uf = None  # links were removed: rebuild the groups from the table
         self.conn.execute("INSERT INTO doc_links (a, b, kind, score) VALUES (?,?,'version',NULL)",
                           (doc_id, previous))
         return affected
 
-    def _link(self, doc_id: str, extraction: Extraction, signature, dups, previous) -> None:
-        for other, score in dups.query(signature):
-            if other != previous and other != doc_id:
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO doc_links (a, b, kind, score) VALUES (?,?,'duplicate',?)",
-                    (doc_id, other, round(score, 3)))
+    def _link(self, doc_id: str, extraction: Extraction, signature, dups, previous) -> bool:
+        """Link the document to its near-duplicates and translations; True when it made a link."""
+        groups = self._groups()
+        linked = False
+        # the closest few copies are enough to put a republished release in its group
+        found = [(o, sc) for o, sc in dups.query(signature) if o != previous and o != doc_id]
+        for other, score in found[:MAX_DUPLICATE_LINKS]:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO doc_links (a, b, kind, score) VALUES (?,?,'duplicate',?)",
+                (doc_id, other, round(score, 3)))
+            groups.union(doc_id, other)
+            linked = True
         doc = extraction.document
         mine = {"languages": doc.languages, "published": doc.published, "length": len(doc.text),
                 "features": translations.features(extraction)}
+        # a translation is published the same month (or undated) and of a comparable length:
+        # pre-select in SQL, newest first, so that the cost per document does not grow
+        month = (doc.published or "")[:7]
+        length = len(doc.text)
         for row in self.conn.execute(
-                "SELECT id, languages, published, length(text) AS length, features FROM documents"
-                " WHERE current = 1 AND id != ?", (doc_id,)).fetchall():
+                # walk the newest documents (index on current, seq) and stop at the limit
+                "SELECT id, languages, published, length, features FROM documents"
+                " INDEXED BY documents_current"
+                " WHERE current = 1 AND id != ? AND length BETWEEN ? AND ?"
+                " AND (published IS NULL OR ? = '' OR substr(published, 1, 7) = ?"
+                "      OR length(published) < 7)"
+                " ORDER BY seq DESC LIMIT ?",
+                (doc_id, int(length / 1.6), int(length * 1.6) + 1, month, month,
+                 MAX_TRANSLATION_CANDIDATES)).fetchall():
             theirs = {"languages": json.loads(row["languages"]), "published": row["published"],
                       "length": row["length"], "features": json.loads(row["features"])}
             score = translations.is_translation(mine, theirs)
@@ -253,6 +284,9 @@ class Store:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO doc_links (a, b, kind, score) VALUES (?,?,'translation',?)",
                     (doc_id, row["id"], round(score, 3)))
+                groups.union(doc_id, row["id"])
+                linked = True
+        return linked
 
     def _near_duplicates(self) -> duplicates.NearDuplicates:
         if self._dups is None:
@@ -263,31 +297,29 @@ class Store:
             self._dups = index
         return self._dups
 
-    def _groups(self) -> dict[str, str]:
-        """Document -> the representative of its independent-source group (union-find)."""
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            while parent.get(x, x) != x:
-                parent[x] = parent.get(parent[x], parent[x])
-                x = parent[x]
-            return x
-
-        for a, b in self.conn.execute(
-                "SELECT a, b FROM doc_links WHERE kind IN ('translation', 'duplicate')"):
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        return {doc: find(doc) for doc in list(parent)}
+    def _groups(self) -> "_Groups":
+        """Document -> the representative of its independent-source group (union-find over the
+        translation and duplicate links, loaded once and kept up to date: a lookup costs no scan)."""
+        if self._uf is None:
+            groups = _Groups()
+            for a, b in self.conn.execute(
+                    "SELECT a, b FROM doc_links WHERE kind IN ('translation', 'duplicate')"):
+                groups.union(a, b)
+            self._uf = groups
+        return self._uf
 
     # -- merging ----------------------------------------------------------------------------
-    def _sources(self, event_id: str, groups: dict[str, str]) -> list[dict]:
+    def _sources(self, event_id: str, groups) -> list[dict]:
+        """The sources of a merged event: all of them, or for a fact that hundreds of releases
+        repeat ("the coalition, founded in 2014") the most recent MAX_FOLD_SOURCES, so that adding
+        one more source costs the same however often the fact was told."""
         rows = self.conn.execute(
             'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq, length(d.text) AS doclen"
+            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
             " FROM event_sources s JOIN extracted_events x ON x.id = s.xevent"
-            " JOIN documents d ON d.id = x.doc WHERE s.event_id = ?", (event_id,)).fetchall()
-        return [self._source(r, groups) for r in rows]
+            " JOIN documents d ON d.id = x.doc WHERE s.event_id = ?"
+            " ORDER BY s.xevent DESC LIMIT ?", (event_id, MAX_FOLD_SOURCES)).fetchall()
+        return [self._source(r, groups) for r in reversed(rows)]
 
     @staticmethod
     def _source(row, groups: dict[str, str]) -> dict:
@@ -310,9 +342,10 @@ class Store:
             type_ = row["type"]
             key = merge.block_key(type_, src["fields"])
             order = "DESC" if type_ == "deployment" else "ASC"
+            limit = MAX_LEDGER_CANDIDATES if type_ in ("deployment", "quote") else MAX_MERGE_CANDIDATES
             candidates = self.conn.execute(
-                f"SELECT id, fields FROM events WHERE type = ? AND key = ? ORDER BY seq {order}",
-                (type_, key)).fetchall()
+                f"SELECT id, fields FROM events WHERE type = ? AND key = ? ORDER BY seq {order}"
+                " LIMIT ?", (type_, key, limit)).fetchall()
             target = None
             for cand in candidates:
                 cand_sources = (self._sources(cand["id"], groups)
@@ -338,8 +371,8 @@ class Store:
                 continue
             mine = self._sources(event_id, groups)
             others = self.conn.execute(
-                "SELECT id FROM events WHERE type = ? AND key = ? AND id != ? ORDER BY seq",
-                (row["type"], row["key"], event_id)).fetchall()
+                "SELECT id FROM events WHERE type = ? AND key = ? AND id != ? ORDER BY seq DESC"
+                " LIMIT ?", (row["type"], row["key"], event_id, MAX_MERGE_CANDIDATES)).fetchall()
             for other in others:
                 theirs = self._sources(other["id"], groups)
                 fields = json.loads(row["fields"])
@@ -359,17 +392,24 @@ class Store:
 
     def _new_event(self, type_: str, key: str, fields: dict) -> str:
         stem = merge.event_slug(type_, fields)
-        event_id, n = stem, 1
-        while self.conn.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone():
-            n += 1
-            event_id = f"{stem}-{n}"
         seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetchone()[0]
+        event_id = stem
+        if self.conn.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone():
+            event_id = f"{stem}-{seq}"  # seq is unique: one query, however common the slug
         self.conn.execute(
             "INSERT INTO events (id, type, key, title, fields, seq) VALUES (?,?,?,?,?,?)",
             (event_id, type_, key, merge.title(type_, fields), _json(fields), seq))
         return event_id
 
-    def _rebuild(self, event_id: str, groups: dict[str, str]) -> None:
+    def _counts(self, event_id: str, sources: list[dict], groups) -> tuple[int, int]:
+        """(independent sources, documents) of a merged event."""
+        if len(sources) < MAX_FOLD_SOURCES:
+            return len({s["group"] for s in sources}), len({s["doc"] for s in sources})
+        docs = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT doc FROM event_sources WHERE event_id = ?", (event_id,))]
+        return len({groups.get(d, d) for d in docs}), len(docs)
+
+    def _rebuild(self, event_id: str, groups) -> None:
         """Recompute a merged event from its sources (deleted when none is left)."""
         row = self.conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
@@ -385,8 +425,7 @@ class Store:
             "UPDATE events SET key = ?, date = ?, date_end = ?, status = ?, title = ?, fields = ?,"
             " n_sources = ?, n_documents = ? WHERE id = ?",
             (merge.block_key(type_, fields), out["date"], out["date_end"], out["status"],
-             out["title"], _json(fields), len({s["group"] for s in sources}),
-             len({s["doc"] for s in sources}), event_id))
+             out["title"], _json(fields), *self._counts(event_id, sources, groups), event_id))
         for table in ("conflicts", "ledger_history", "event_entities"):
             self.conn.execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
         self.conn.executemany(
@@ -449,3 +488,25 @@ class Store:
         if found is None:
             found = self._entity_for(speaker)
         return self._canonical(found) if found else None
+
+
+class _Groups:
+    """Union-find of documents that count as one source (translations, near-duplicates)."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def get(self, doc: str, default: str | None = None) -> str:
+        return self.find(doc) if doc in self.parent else (default if default is not None else doc)

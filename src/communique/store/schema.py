@@ -164,6 +164,18 @@ MIGRATIONS: list[str] = [
         tokenize = 'unicode61 remove_diacritics 2'
     );
     """,
+    # 2: the text's length as a column, so that translation candidates are chosen by an index
+    """
+    ALTER TABLE documents ADD COLUMN length INTEGER;
+    UPDATE documents SET length = length(text);
+    CREATE INDEX documents_length ON documents(current, length);
+    """,
+    # 3: merge candidates newest first without sorting the whole block
+    """
+    CREATE INDEX events_type_key_seq ON events(type, key, seq);
+    CREATE INDEX events_seq ON events(seq);
+    CREATE INDEX documents_seq ON documents(seq);
+    """,
 ]
 
 
