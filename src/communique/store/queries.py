@@ -295,8 +295,14 @@ def get_entity(store: Store, entity_id: str) -> dict | None:
 
 
 # -- dossiers ---------------------------------------------------------------------------------
+# a dossier shows the most recent facts of each kind and a few sources of each; the event page
+# has them all (a country with ten years of releases would otherwise answer megabytes)
+DOSSIER_EVENTS = 200
+DOSSIER_SOURCES = 20
+
+
 def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
-                      type: str | None = None) -> list[dict]:
+                      type: str | None = None, limit: int = DOSSIER_EVENTS) -> list[dict]:
     marks = ",".join("?" * len(entity_ids))
     rmarks = ",".join("?" * len(roles))
     sql = ("SELECT DISTINCT e.id FROM event_entities ee JOIN events e ON e.id = ee.event_id"
@@ -305,6 +311,8 @@ def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...
     if type:
         sql += " AND e.type = ?"
         params.append(type)
+    sql += " ORDER BY e.seq DESC LIMIT ?"
+    params.append(limit)
     out = []
     for r in store.rows(sql, tuple(params)):
         event = get_event(store, r["id"])
@@ -316,7 +324,8 @@ def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...
 
 def _source_list(event: dict) -> list[dict]:
     return [{"doc": s["doc"], "start": s["start"], "end": s["end"], "evidence": s["evidence"],
-             "published": s["published"], "language": s["language"]} for s in event["sources"]]
+             "published": s["published"], "language": s["language"]}
+            for s in event["sources"][:DOSSIER_SOURCES]]
 
 
 def _country_name(code: str, name: str | None) -> str:
