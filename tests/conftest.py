@@ -36,3 +36,18 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return run
+
+
+def build_sample_store(path) -> str:
+    """A store built from the bundled sample through the real ingest path; returns its path."""
+    from communique.errors import InputError
+    from communique.extract.pipeline import extract
+    from communique.ingest import prepare, read_sources
+    from communique.store import Store
+
+    with Store(path) as store:
+        for doc in read_sources([str(resources.sample_dir() / "seeds")]):
+            assert not isinstance(doc, InputError), doc
+            store.add(extract(prepare(doc)))
+    return str(path)
+

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import build_sample_store
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -24,22 +25,6 @@ pytestmark = [
                        reason=f"Debian's Chromium is not installed at {CHROMIUM} "
                               "(`make browser` or apt-get install chromium)"),
 ]
-
-
-def build_store(path) -> str:
-    from communique import resources
-    from communique.errors import InputError
-    from communique.extract.pipeline import extract
-    from communique.ingest import read_sources
-    from communique.language import segment
-    from communique.store import Store
-
-    with Store(path) as store:
-        for doc in read_sources([str(resources.sample_dir() / "seeds")]):
-            assert not isinstance(doc, InputError), doc
-            store.add(extract(segment(doc)))
-    return str(path)
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -53,7 +38,7 @@ def server(tmp_path_factory):
 
     from communique.web import create_app
 
-    db = build_store(tmp_path_factory.mktemp("browser") / "sample.db")
+    db = build_sample_store(tmp_path_factory.mktemp("browser") / "sample.db")
     port = _free_port()
     config = uvicorn.Config(create_app(db, token=TOKEN), host="127.0.0.1", port=port,
                             log_level="warning")

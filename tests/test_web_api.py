@@ -10,7 +10,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from communique import resources
+from conftest import build_sample_store
 from communique.web import create_app
 from communique.web.charts import funding_by_year, ledger_rows, year_fraction
 from communique.web.geo import countries, project, view_box
@@ -20,24 +20,9 @@ TOKEN = "s3cret-token"
 SCRIPT_DOC = ("Minister statement\n\nThe minister said <script>window.__pwned = 1; alert(1)</script> "
               "and <img src=x onerror=\"window.__pwned = 2\"> in Brussels on 3 March 2021.\n")
 
-
-def build_store(path) -> str:
-    from communique.errors import InputError
-    from communique.extract.pipeline import extract
-    from communique.ingest import read_sources
-    from communique.language import segment
-    from communique.store import Store
-
-    with Store(path) as store:
-        for doc in read_sources([str(resources.sample_dir() / "seeds")]):
-            assert not isinstance(doc, InputError), doc
-            store.add(extract(segment(doc)))
-    return str(path)
-
-
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> str:
-    return build_store(tmp_path_factory.mktemp("web") / "sample.db")
+    return build_sample_store(tmp_path_factory.mktemp("web") / "sample.db")
 
 
 @pytest.fixture(scope="session")
