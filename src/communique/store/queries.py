@@ -168,19 +168,20 @@ def timeline(store: Store, actor: str | None = None, type: str | None = None,
     return [_summary(r) for r in rows]
 
 
-def _event_sources(store: Store, event_id: str) -> list[dict]:
+def _event_sources(store: Store, event_id: str, limit: int | None = None) -> list[dict]:
+    """The sources of a merged event in publication order (the first `limit` of them)."""
     rows = store.rows(
         'SELECT x.doc, x.start, x."end", x.evidence, x.language, x.extractor, x.id AS xevent,'
         " x.fields, d.published, d.title, d.name FROM event_sources s"
         " JOIN extracted_events x ON x.id = s.xevent JOIN documents d ON d.id = x.doc"
-        " WHERE s.event_id = ? ORDER BY d.published IS NOT NULL, d.published, d.seq, x.idx",
-        (event_id,))
+        " WHERE s.event_id = ? ORDER BY d.published IS NOT NULL, d.published, d.seq, x.idx"
+        " LIMIT ?", (event_id, -1 if limit is None else limit))
     for r in rows:
         r["fields"] = _loads(r["fields"], {})
     return rows
 
 
-def get_event(store: Store, event_id: str) -> dict | None:
+def get_event(store: Store, event_id: str, max_sources: int | None = None) -> dict | None:
     rows = store.rows(
         "SELECT e.*, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id) AS n_conflicts"
         " FROM events e WHERE e.id = ?", (event_id,))
@@ -189,7 +190,7 @@ def get_event(store: Store, event_id: str) -> dict | None:
     row = rows[0]
     row["fields"] = _loads(row["fields"], {})
     event = _summary(row)
-    event["sources"] = _event_sources(store, event_id)
+    event["sources"] = _event_sources(store, event_id, max_sources)
     history = store.rows(
         'SELECT doc, xevent, published, status, start, "end", quantity, changes'
         " FROM ledger_history WHERE event_id = ? ORDER BY seq", (event_id,))
@@ -297,7 +298,7 @@ def get_entity(store: Store, entity_id: str) -> dict | None:
 # -- dossiers ---------------------------------------------------------------------------------
 # a dossier shows the most recent facts of each kind and a few sources of each; the event page
 # has them all (a country with ten years of releases would otherwise answer megabytes)
-DOSSIER_EVENTS = 200
+DOSSIER_EVENTS = 100
 DOSSIER_SOURCES = 20
 
 
@@ -315,7 +316,7 @@ def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...
     params.append(limit)
     out = []
     for r in store.rows(sql, tuple(params)):
-        event = get_event(store, r["id"])
+        event = get_event(store, r["id"], max_sources=DOSSIER_SOURCES)
         if event:
             out.append(event)
     out.sort(key=lambda e: (dates.sort_key(e["date"]) or "9999", e["id"]))
