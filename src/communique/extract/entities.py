@@ -95,6 +95,17 @@ def _honorifics(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def _honorific_lead(lang: str) -> re.Pattern:
+    words = sorted(_person_data(lang).get("honorifics", []), key=len, reverse=True)
+    articles = _person_data(lang).get("articles", [])
+    if not words:
+        return re.compile(r"(?!x)x")
+    alternation = "|".join(re.escape(w) for w in words)
+    art = "|".join(re.escape(a.lower()) for a in articles) or "the"
+    return re.compile(rf"(?:(?:{alternation})\.?\s+(?:(?:{art})\s+)?)+(?=[^\W\d_])")
+
+
+@lru_cache(maxsize=None)
 def _all_tails(lang: str) -> tuple[str, ...]:
     """Every title tail ("van Defensie", "of Foreign Affairs"), longest first, lower case."""
     tails = {rest.lower() for rests in _office_tails(lang).values() for rest, _ in rests}
@@ -155,6 +166,10 @@ def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 
     i = pos
     while i < len(text) and text[i] in " \t":
         i += 1
+    # "Senator the Hon Marise Payne": honorifics and "the" before a name are no part of it
+    lead = _honorific_lead(lang).match(text, i)
+    if lead:
+        i = lead.end()
     start = i
     tokens: list[tuple[int, int, bool]] = []  # (start, end, is_particle)
     while len(tokens) < max_tokens:

@@ -311,6 +311,9 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
                     adjacent = adjacent or more or _adjective_after(ctx, s, p_end)
                     quantity = quantity or count
                     own = own or mine
+            quoted = ctx.text[s.start] in "\"“„«‘'"
+            if quoted and not (adjacent or own or _named_subject(ctx, s, a_start)):
+                continue  # a minister's words with no one named: no deployment of their own
             actors = _actors(ctx, s, a_start, adjacent, own, carry.get(family))
             base, area = _places(ctx, s, actors)
             for actor in actors:
@@ -333,6 +336,13 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
                 carry[family] = actor
         prev_subject = _subject(ctx, s) or prev_subject
     return frames
+
+
+def _named_subject(ctx: Context, s: Sentence, at: int) -> bool:
+    """A country named (not after a place preposition) before the asset, or the home words."""
+    if cues.search(s.lang, ctx.text, "deployment", "home_words", pos=s.start, endpos=at):
+        return True
+    return any(not _locative(ctx, s, m) for m in ctx.mentions_in(s.start, at, "country"))
 
 
 def _subject(ctx: Context, s: Sentence) -> str | None:
