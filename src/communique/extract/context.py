@@ -46,6 +46,7 @@ class Context:
         self.numbers: list[NumberMention] = []
         self._values()
         self.home = self._home_country()
+        self.memo: dict = {}  # per-document results that frames compute more than once
 
     # ---------------------------------------------------------------- building
     def _sentences(self) -> list[Sentence]:
@@ -61,9 +62,12 @@ class Context:
             [(0, len(self.text), self.default_lang)]
         for start, end, lang in spans:
             chunk = self.text[start:end]
-            self.dates += find_dates(chunk, lang, self.reference, offset=start)
+            dates = find_dates(chunk, lang, self.reference, offset=start)
+            self.dates += dates
             self.money += find_money(chunk, lang, offset=start)
-            self.numbers += find_numbers(chunk, lang, offset=start)
+            # the dates are known: numbers need not look for them again
+            self.numbers += find_numbers(chunk, lang, offset=start,
+                                         exclude=[(d.start, d.end) for d in dates])
         covered = [(d.start, d.end) for d in self.dates] + [(m.start, m.end) for m in self.money]
         covered += [(m.start, m.end) for m in self.mentions]
         self.numbers = [n for n in self.numbers

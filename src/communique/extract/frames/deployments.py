@@ -169,6 +169,13 @@ def _gap_ok(gap: str) -> bool:
 def _locative(ctx: Context, s: Sentence, m: Mention) -> bool:
     """True when a mention follows a place preposition ("in", "boven", "naar", "vanuit"), possibly
     through an article or a joiner after another such mention."""
+    key = ("locative", s.start, m.start)
+    if key not in ctx.memo:
+        ctx.memo[key] = _is_locative(ctx, s, m)
+    return ctx.memo[key]
+
+
+def _is_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
     head = ctx.text[max(s.start, m.start - 25):m.start]
     words = head.split()[-3:]
     joined = " ".join(words)
