@@ -95,6 +95,30 @@ def _honorifics(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def _list_separator(lang: str) -> re.Pattern:
+    """What stands between two names of a list: a comma or a joiner ("en", "and", "et")."""
+    joiners = [j for j in _person_data(lang).get("list_joiners", []) if j != ","]
+    if not joiners:
+        return re.compile(r",\s*")
+    return re.compile(r",\s*|\s+(?:%s)\s+" % "|".join(map(re.escape, joiners)))
+
+
+def _whole_words(haystack: str, needle: str, right_hyphen: bool = True):
+    """Start offsets of `needle` in `haystack` as a whole word (a hyphen counts as part of a word
+    on the left, and on the right too unless `right_hyphen` is False). Plain string search: the
+    names are the document's own, so no pattern is compiled for them."""
+    i = haystack.find(needle)
+    while i >= 0:
+        before = haystack[i - 1] if i > 0 else " "
+        j = i + len(needle)
+        after = haystack[j] if j < len(haystack) else " "
+        if not (before.isalnum() or before in "_-") and \
+                not (after.isalnum() or after == "_" or (right_hyphen and after == "-")):
+            yield i
+        i = haystack.find(needle, i + 1)
+
+
+@lru_cache(maxsize=None)
 def _honorific_lead(lang: str) -> re.Pattern:
     words = sorted(_person_data(lang).get("honorifics", []), key=len, reverse=True)
     articles = _person_data(lang).get("articles", [])
@@ -250,7 +274,6 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
         return []
     roles = _office_roles(lang)
     tails = _office_tails(lang)
-    joiners = [j for j in _person_data(lang).get("list_joiners", []) if j != ","]
     country_before = {h.end: h for h in hits if h.entry_id.startswith("country:")}
     out: list[PersonFinding] = []
     for m in regex.finditer(text):
@@ -291,9 +314,7 @@ def _office_persons(text: str, lang: str, hits: list[Hit], stop: set[int]) -> li
             # a name whose last words are a title tail was read too far ("Bijleveld van Defensie")
             out.append(finding)
             nxt = finding.cue_end or finding.end
-            rest_text = text[nxt:nxt + 6]
-            sep = re.match(r",\s*|\s+(?:%s)\s+" % "|".join(map(re.escape, joiners)), rest_text) \
-                if joiners else re.match(r",\s*", rest_text)
+            sep = _list_separator(lang).match(text[nxt:nxt + 6])
             if not sep:
                 break
             pos = nxt + sep.end()
@@ -484,9 +505,10 @@ class _PersonIndex:
             name = person["name"]
             if " " in name or self.gaz.entry(pid) is not None:
                 continue
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-                back = _read_name_backwards(text, m.end(), lang_of(m.start()))
-                if back and back[1] == m.end() and back[0] < m.start():
+            for at in _whole_words(text, name):
+                end = at + len(name)
+                back = _read_name_backwards(text, end, lang_of(at))
+                if back and back[1] == end and back[0] < at:
                     full = text[back[0]:back[1]]
                     if len(full.split()) <= 4:
                         person["name"] = full
@@ -509,9 +531,9 @@ class _PersonIndex:
                 needle = fold(form)
                 if len(needle) < 3:
                     continue
-                for m in re.finditer(rf"(?<![\w-]){re.escape(needle)}(?![\w])", folded):
-                    if text[m.start()].isupper():
-                        candidates.append((m.start(), m.end(), pid))
+                for at in _whole_words(folded, needle, right_hyphen=False):
+                    if text[at].isupper():
+                        candidates.append((at, at + len(needle), pid))
         candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
         out, pos = [], -1
         for start, end, pid in candidates:

@@ -8,24 +8,12 @@ stop stay with the sentence they end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ..model import Document
 from ..resources import lang_data
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _END = re.compile(r"[.!?…]+[\"”»’']*(?=\s+|$)|[:;](?=\s*\n)")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    language: str | None
-
-    def text_of(self, text: str) -> str:
-        return text[self.start:self.end]
 
 
 @lru_cache(maxsize=None)
@@ -112,14 +100,3 @@ def split_sentences(text: str, start: int, end: int, lang: str | None) -> list[t
     if cursor < end:
         out.append((cursor, end))
     return [(s, e) for s, e in out if text[s:e].strip()]
-
-
-def sentences(document: Document) -> list[Span]:
-    """Every sentence of the document, paragraph by paragraph, with its segment's language."""
-    text = document.text
-    out = []
-    for p_start, p_end in paragraphs(text):
-        lang = document.language_at(p_start)
-        for s, e in split_sentences(text, p_start, p_end, lang):
-            out.append(Span(s, e, lang))
-    return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...model import Event, Mention
 from .. import cues
@@ -11,6 +12,26 @@ from ..gazetteer import gazetteer, name_key
 # kinds of place where a meeting can be held or a unit can be based
 SITE_KINDS = frozenset({"city", "town", "base", "airport", "camp", None})
 MEETING_KINDS = frozenset({"city", "town", None})
+
+
+_PLURAL = re.compile(r"(?:['’]s|s)$")
+
+
+@lru_cache(maxsize=None)
+def joiner(lang: str) -> re.Pattern:
+    """A gap that only joins two names: nothing, a comma, or the language's list joiners
+    (`persons.list_joiners`: "en", "and", "et")."""
+    words = [w for w in cues.value(lang, "persons", "list_joiners", default=[]) or [] if w != ","]
+    alternation = "".join("|" + re.escape(w) for w in words)
+    return re.compile(rf"^(?:\s*(?:,|&{alternation})\s*|\s+)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def clause_end(lang: str) -> re.Pattern:
+    """Where a clause ends: punctuation, or a list joiner between words."""
+    words = [w for w in cues.value(lang, "persons", "list_joiners", default=[]) or [] if w != ","]
+    joined = "|".join(map(re.escape, words))
+    return re.compile(r"[,;:.()]" + (rf"|\s(?:{joined})\s" if joined else ""))
 
 
 def unique(items) -> list:
@@ -69,9 +90,9 @@ def english_form(ctx: Context, mention: Mention) -> str:
     if entry is None:
         return ctx.name_of(mention)
     english = {name_key(f): f for f in [entry.name, *entry.aliases.get("en", ())]}
-    for form in (mention.text, re.sub(r"(?:['’]s|s)$", "", mention.text)):
+    for form in (mention.text, _PLURAL.sub("", mention.text)):
         known = english.get(name_key(form))
-        if known is not None and not re.search(r"(?:['’]s|s)$", known) \
+        if known is not None and not _PLURAL.search(known) \
                 and not any(w[:1].islower() for w in form.split()):
             return form
     return entry.name

@@ -18,13 +18,13 @@ from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
 from ..gazetteer import gazetteer
-from .common import SITE_KINDS, english_form, dates_compatible, merge_fields, place_kind, unique
+from .common import SITE_KINDS, english_form, joiner, dates_compatible, merge_fields, place_kind, unique
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
 # how far apart (characters) a generic "militairen" and a task may be told and still be one unit
 NEARBY = 400
-_JOINER = re.compile(r"^(?:\s*(?:,|en|and|et|und|&)\s*|\s+)$", re.IGNORECASE)
 _NUMBER_GAP = re.compile(r"^[\s\d.,’'~]*$")
+_NUMBER_ONLY = re.compile(r"\s*\d+\s*")
 
 
 def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
@@ -111,7 +111,7 @@ def _adjacent(ctx: Context, s: Sentence, at: int) -> tuple[list[str], float | No
         gap_start = cursor
         prev_mention = before[-1] if before else None
         prev_number = numbers[-1] if numbers else None
-        if prev_mention is not None and _gap_ok(text[prev_mention.end:gap_start]) and \
+        if prev_mention is not None and _gap_ok(text[prev_mention.end:gap_start], s.lang) and \
                 _names_its_owner(ctx, prev_mention):
             countries.insert(0, ctx.code_of(prev_mention))
             cursor = prev_mention.start
@@ -162,8 +162,8 @@ def _year_like(number) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d", number.text.strip()))
 
 
-def _gap_ok(gap: str) -> bool:
-    return bool(_JOINER.match(gap)) or gap == "" or bool(re.fullmatch(r"\s*\d+\s*", gap))
+def _gap_ok(gap: str, lang: str) -> bool:
+    return bool(joiner(lang).match(gap)) or gap == "" or bool(_NUMBER_ONLY.fullmatch(gap))
 
 
 def _locative(ctx: Context, s: Sentence, m: Mention) -> bool:
@@ -199,7 +199,7 @@ def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
         # coordinated subjects: "België en Nederland voorzagen …"
         out = [ctx.code_of(first)]
         for nxt in subjects[1:]:
-            if _JOINER.match(ctx.text[first.end:nxt.start]):
+            if joiner(s.lang).match(ctx.text[first.end:nxt.start]):
                 out.append(ctx.code_of(nxt))
                 first = nxt
         return unique(out)
@@ -215,7 +215,7 @@ def _after_joiner_of_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
     if not earlier:
         return False
     prev = earlier[-1]
-    return bool(_JOINER.match(ctx.text[prev.end:m.start])) and _locative(ctx, s, prev)
+    return bool(joiner(s.lang).match(ctx.text[prev.end:m.start])) and _locative(ctx, s, prev)
 
 
 def _places(ctx: Context, s: Sentence, actors: list[str]) -> tuple[list[str], list[str]]:

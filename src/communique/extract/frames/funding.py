@@ -15,13 +15,9 @@ from ...model import Event
 from .. import cues
 from ..context import Context
 from ..gazetteer import gazetteer
-from .common import unique
+from .common import clause_end, unique
 from .deployments import _locative
 
-# an amount written with nothing but the family word of its currency ("25 millions de dollars")
-_BARE_FAMILY = re.compile(r"(?<![\w-])(?:dollars?|kroner|kronen|kronor|krone|kroon|couronnes?)\s*$"
-                          r"|^\$", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,;:.()]|\s(?:and|en|et|und)\s")
 
 
 def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
@@ -30,7 +26,7 @@ def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
     if m is None:
         return None
     tail = text[m.end():end]
-    stop = _CLAUSE_END.search(tail)
+    stop = clause_end(lang).search(tail)
     phrase = tail[:stop.start()] if stop else tail
     words = [w for w in phrase.split() if not re.fullmatch(r"\d{4}", w)]
     phrase = " ".join(words[:8])
@@ -40,12 +36,23 @@ def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
     return ", ".join(glosses) if glosses else (phrase or None)
 
 
-def _local_currency(amount, country: str | None) -> str:
+def _bare_family(amount, lang: str) -> bool:
+    """Written with nothing but the family word of its currency ("25 millions de dollars", "$")."""
+    if amount.text.startswith("$"):
+        return True
+    text = amount.text.rstrip()
+    last = None
+    for last in cues.finditer(lang, text, "funding", "family_words"):
+        pass
+    return last is not None and last.end() == len(text)
+
+
+def _local_currency(amount, country: str | None, lang: str) -> str:
     """"dollars" in a Canadian release are Canadian dollars, "kronen" in a Norwegian one Norwegian
     kroner: a currency written only as its family word takes the donor's own currency of that
     family (CLDR, through Babel)."""
     code = amount.currency
-    if not country or not _BARE_FAMILY.search(amount.text) or \
+    if not country or not _bare_family(amount, lang) or \
             re.search(r"[A-Z]{3}|[A-Z]\$|US|U\.S\.", amount.text):
         return code
     try:
@@ -123,7 +130,7 @@ def extract(ctx: Context) -> list[Event]:
                     fields["purpose"] = purpose
             donor = fields.get("donor")
             country = donor if isinstance(donor, str) and len(donor) == 2 else ctx.home
-            fields["currency"] = _local_currency(amount, country)
+            fields["currency"] = _local_currency(amount, country, lang)
             for d in ctx.dates_in(s.start, s.end):
                 if not d.value:
                     continue

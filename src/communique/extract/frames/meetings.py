@@ -8,6 +8,7 @@ places agree are one meeting (a release and its own translation state it twice).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...model import Event
 from .. import cues
@@ -93,7 +94,7 @@ def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> 
                 ctx.mentions_in(host_cue.end(), by.start(), "person", "country", "organization"):
             by = None
     if by is not None:
-        clause_end = _clause_end(ctx.text, by.end(), s.end)
+        clause_end = _clause_end(ctx.text, by.end(), s.end, s.lang)
         found = ctx.mentions_in(by.end(), clause_end, "country", "person", "organization")
         hosts = []
         for m in found:
@@ -115,10 +116,18 @@ def _hosts(ctx: Context, s: Sentence, host_cue, trigger, invited: list[str]) -> 
     return hosts
 
 
-def _clause_end(text: str, start: int, end: int) -> int:
-    """Where the clause that starts at `start` ends: a semicolon, a full stop, or ", where/waar/où"."""
-    m = re.compile(r"[;.]\s|,\s+(?:where|waar|où|wo|which|die|qui)\b").search(text, start, end)
+def _clause_end(text: str, start: int, end: int, lang: str) -> int:
+    """Where the clause that starts at `start` ends: a semicolon, a full stop, or a comma before a
+    relative word (`meeting.clause_breaks`: ", where", ", waar", ", où")."""
+    m = _clause_break(lang).search(text, start, end)
     return m.start() if m else end
+
+
+@lru_cache(maxsize=None)
+def _clause_break(lang: str) -> re.Pattern:
+    words = cues.value(lang, "meeting", "clause_breaks", default=[]) or []
+    relative = rf"|,\s+(?:{'|'.join(map(re.escape, words))})\b" if words else ""
+    return re.compile(r"[;.]\s" + relative)
 
 
 def _participants(ctx: Context, s: Sentence, invited_at: int | None) -> int | None:
