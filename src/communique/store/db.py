@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -91,6 +92,17 @@ class Store:
     def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         with self._lock:
             return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
+
+    @contextmanager
+    def snapshot(self) -> Iterator["Store"]:
+        """Every read inside sees the same state of the file, even while another process writes
+        (one WAL read transaction): a count and the page it counts always agree."""
+        with self._lock:
+            self.conn.execute("BEGIN DEFERRED")
+            try:
+                yield self
+            finally:
+                self.conn.execute("COMMIT")
 
     # -- documents --------------------------------------------------------------------------
     def has_document(self, content_hash: str) -> bool:

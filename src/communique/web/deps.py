@@ -53,7 +53,11 @@ def open_store(request: Request, *, readonly: bool = True) -> Iterator:
 
     store = Store(request.app.state.db_path, readonly=readonly)
     try:
-        yield store
+        if readonly:
+            with store.snapshot():
+                yield store
+        else:
+            yield store
     finally:
         store.close()
 
