@@ -1,0 +1,43 @@
+"""The fast cue matcher finds exactly what its plain case-insensitive pattern finds."""
+import pytest
+
+from communique.extract.cues import Cue, labels, search
+
+TEXTS = [
+    "The Belgian F-16s returned home. Re-deployed? No: redeployed, and DEPLOYED again.",
+    "Les F-16 belges sont rentrés; le déploiement s'achève. ÉTÉ DÉPLOYÉS en Irak.",
+    "İstanbul: the jets were Deployed; non-deployed units stayed; deployed_x is no word.",
+    "",
+]
+FRAGMENTS = ["deployed", "re-?deployed", "déploy(?:é|ée|és)", r"returned\s+home", "rentrés"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_fast_matches_are_the_plain_pattern_matches(text):
+    cue = Cue(sorted(FRAGMENTS, key=len, reverse=True))
+    fast = [(m.start(), m.end()) for m in cue.finditer(text)]
+    plain = [(m.start(), m.end()) for m in cue.pattern.finditer(text)]
+    assert fast == plain
+    first = cue.search(text, 5)
+    expected = cue.pattern.search(text, 5)
+    assert (first and first.span()) == (expected and expected.span())
+
+
+def test_word_edges_and_hyphens_are_respected():
+    cue = Cue(["deployed"])
+    text = "non-deployed and undeployed, then Deployed."
+    assert [m.start() for m in cue.finditer(text)] == [text.index("Deployed")]
+
+
+def test_search_stays_inside_the_bounds():
+    cue = Cue(["deployed"])
+    text = "deployed once, deployed twice"
+    assert cue.search(text, 1).start() == text.index("deployed", 1)
+    assert cue.search(text, 1, 20) is None
+
+
+def test_labels_of_a_mapping_come_sorted_with_their_values():
+    text = "ISIS was founded in 2014 and Mosul was liberated in 2017."
+    found = labels("en", text, "milestone", "triggers")
+    assert [text[a:b].lower() for a, b, _ in found] == ["founded", "liberated"]
+    assert search("en", text, "milestone", "triggers").start() == text.index("founded")
