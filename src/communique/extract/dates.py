@@ -32,6 +32,7 @@ from functools import lru_cache
 from babel.dates import get_day_names, get_month_names
 
 from ..resources import data_word, lang_data
+from .caseless import finditer, lower_pattern
 
 _YEAR = r"(?:19|20)\d\d(?![\d]|[.,]\d)"
 _PRECISIONS = ("day", "month", "year")
@@ -50,22 +51,22 @@ class DateMention:
 
 # ---------------------------------------------------------------- grammar (built once per lang)
 
-def phrase_pattern(phrase: str) -> str:
+def phrase_pattern(phrase: str, head: bool = True) -> str:
     """A data phrase as a regex: any run of spaces matches any whitespace, ' matches ’ too,
-    and word boundaries hold at word-character ends."""
+    and word boundaries hold at word-character ends (at the start only with `head`)."""
     body = r"\s+".join(
         "".join("['’]" if ch in "'’" else re.escape(ch) for ch in part) for part in phrase.split()
     )
-    head = r"(?<!\w)" if phrase[:1].isalnum() else ""
+    head = r"(?<!\w)" if head and phrase[:1].isalnum() else ""
     tail = r"(?!\w)" if phrase[-1:].isalnum() else ""
     return head + body + tail
 
 
-def alternation(phrases) -> str:
+def alternation(phrases, head: bool = True) -> str:
     items = sorted({p for p in phrases if p}, key=lambda p: (-len(p), p))
     if not items:
         return r"(?!x)x"
-    return "(?:" + "|".join(phrase_pattern(p) for p in items) + ")"
+    return "(?:" + "|".join(phrase_pattern(p, head) for p in items) + ")"
 
 
 
@@ -76,6 +77,7 @@ def _fold(word) -> str:
 @dataclass(frozen=True)
 class _Grammar:
     regex: re.Pattern
+    starts: re.Pattern    # where a match of `regex` can start, in lower-cased text (no edges)
     months: dict          # folded name -> month number
     full_months: frozenset
     weekdays: dict        # folded name -> 0 (Monday) .. 6
@@ -142,9 +144,13 @@ def _grammar(lang: str) -> _Grammar:
         rf"(?P<year>(?<![\d.,])(?P<y_y>{_YEAR}))",
     ]
     role = alternation(roles)
+    # every branch of the master starts with a digit or one of these words
+    openers = [*roles, *months, *weekdays, *relative, *(data.get("seasons") or []),
+               *past.get("before", []), *nxt.get("before", [])]
+    starts = re.compile(r"\d|" + lower_pattern(alternation(openers, head=False)))
     master = rf"(?<!\w)(?:(?P<role>{role})(?:\s+|(?<=['’])))?(?:" + "|".join(alts) + ")"
     return _Grammar(
-        regex=re.compile(master, re.IGNORECASE),
+        regex=re.compile(master, re.IGNORECASE), starts=starts,
         months=months, full_months=frozenset(full), weekdays=weekdays, roles=roles,
         relative=relative,
         past=frozenset(_fold(w) for w in [*past.get("before", []), *past.get("after", [])]),
@@ -411,7 +417,7 @@ def find_dates(text: str, lang: str, reference: str | None = None, offset: int =
     g = _grammar(lang)
     ref = _parse_reference(reference)
     out: list[DateMention] = []
-    for mt in g.regex.finditer(text):
+    for mt in finditer(g.regex, g.starts, text):
         role = g.roles.get(_fold(mt.group("role")), "point") if mt.group("role") else "point"
         body_start = mt.start("role") if mt.group("role") else mt.start()
         cue_ok = bool(mt.group("role")) or _cued(text, body_start, g) or _opens_parenthesis(text, body_start)

@@ -26,6 +26,7 @@ from text_to_num import text2num
 
 from ..errors import DataError
 from ..resources import data_word, lang_data
+from .caseless import finditer, lower_pattern, lowered
 from .dates import alternation, find_dates
 
 
@@ -58,6 +59,7 @@ def _fold(word) -> str:
 class _Grammar:
     digits: re.Pattern
     nouns: re.Pattern
+    noun_starts: re.Pattern   # what a match of `nouns` begins with, in lower-cased text
     qualifier_before: re.Pattern
     word_token: re.Pattern
     scales: dict
@@ -97,6 +99,7 @@ def _grammar(lang: str) -> _Grammar:
     return _Grammar(
         digits=re.compile(digits, re.IGNORECASE),
         nouns=re.compile(nouns, re.IGNORECASE),
+        noun_starts=re.compile(lower_pattern(alternation([*articles, *approx], head=False))),
         qualifier_before=re.compile(rf"(?P<q>{alternation(qualifiers)})\s*$", re.IGNORECASE),
         word_token=re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*"),
         scales=scales, glued=glued, approx=approx, qualifiers=qualifiers,
@@ -149,29 +152,36 @@ def _word_value(word: str, lang: str) -> float | None:
         return None
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=65536)
+def _is_number_word(word: str, lang: str) -> bool:
+    g = _grammar(lang)
+    return word not in g.not_numbers and (word in g.articles or _word_value(word, lang) is not None)
+
+
 def _words(text: str, lang: str, g: _Grammar) -> list[_Raw]:
-    """Runs of number words ("vijfendertig", "achttien miljoen", "twenty-one", "vingt et un")."""
-    # tokens of the text are single words: lower case and one apostrophe is all their folding
-    toks = [(m.start(), m.end(), m.group().replace("’", "'").lower())
-            for m in g.word_token.finditer(text)]
+    """Runs of number words ("vijfendertig", "achttien miljoen", "twenty-one", "vingt et un"):
+    tokens separated by spaces only, each a number word, or a connector inside a run."""
+    # tokens of the text are single words: lower case is all their folding
+    low = lowered(text)
+    tokens = ((m.start(), m.end(), m.group()) for m in g.word_token.finditer(low)) if low is not None \
+        else ((m.start(), m.end(), m.group().lower()) for m in g.word_token.finditer(text))
     out: list[_Raw] = []
-    i = 0
-    while i < len(toks):
-        run = []
-        j = i
-        while j < len(toks):
-            s, e, w = toks[j]
-            if run and text[run[-1][1]:s].strip():
-                break
-            is_num = w not in g.not_numbers and (w in g.articles or _word_value(w, lang) is not None)
-            if is_num or (run and w in g.connectors and j + 1 < len(toks)):
-                run.append(toks[j])
-                j += 1
-                continue
-            break
-        if run:
+    run: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        s, _, w = tok
+        if run and text[run[-1][1]:s].strip():
             out.extend(_read_run(run, lang, g))
-        i = max(j, i + 1)
+            run = []
+        if _is_number_word(w, lang) or (run and w in g.connectors):
+            run.append(tok)
+        elif run:
+            out.extend(_read_run(run, lang, g))
+            run = []
+    if run:
+        out.extend(_read_run(run, lang, g))
     return out
 
 
@@ -205,7 +215,7 @@ def _scan(text: str, lang: str, glued_scales: bool = False) -> list[_Raw]:
     """Every number (digits, words, approximating nouns) with qualifiers, before date filtering."""
     g = _grammar(lang)
     raws: list[_Raw] = []
-    for m in g.digits.finditer(text):
+    for m in finditer(g.digits, _DIGIT, text):
         if m.group("glued") and not glued_scales:
             continue                      # "670m" is a distance, unless money says otherwise
         value = read_digits(m.group("num"))
@@ -220,7 +230,7 @@ def _scan(text: str, lang: str, glued_scales: bool = False) -> list[_Raw]:
     for r in _words(text, lang, g):
         if not any(s < r.end and r.start < e for s, e in taken):
             raws.append(r)
-    for m in g.nouns.finditer(text):
+    for m in finditer(g.nouns, g.noun_starts, text):
         value = g.approx[_fold(m.group("noun"))]
         prev = [r for r in raws if r.end <= m.start("noun") and not text[r.end:m.start("noun")].strip()]
         start = m.start()
