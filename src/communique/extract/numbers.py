@@ -61,6 +61,7 @@ class _Grammar:
     nouns: re.Pattern
     noun_starts: re.Pattern   # what a match of `nouns` begins with, in lower-cased text
     qualifier_before: re.Pattern
+    qualifier_ends: frozenset  # the last character of every qualifier, lower-cased
     word_token: re.Pattern
     scales: dict
     glued: dict
@@ -101,6 +102,7 @@ def _grammar(lang: str) -> _Grammar:
         nouns=re.compile(nouns, re.IGNORECASE),
         noun_starts=re.compile(lower_pattern(alternation([*articles, *approx], head=False))),
         qualifier_before=re.compile(rf"(?P<q>{alternation(qualifiers)})\s*$", re.IGNORECASE),
+        qualifier_ends=frozenset(q[-1:].lower() for q in qualifiers) | {"’", "'"},
         word_token=re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*"),
         scales=scales, glued=glued, approx=approx, qualifiers=qualifiers,
         articles=frozenset(articles),
@@ -161,9 +163,11 @@ def _is_number_word(word: str, lang: str) -> bool:
     return word not in g.not_numbers and (word in g.articles or _word_value(word, lang) is not None)
 
 
-def _words(text: str, lang: str, g: _Grammar) -> list[_Raw]:
+@lru_cache(maxsize=4)  # money and quantities both read the same text
+def _words(text: str, lang: str) -> tuple[_Raw, ...]:
     """Runs of number words ("vijfendertig", "achttien miljoen", "twenty-one", "vingt et un"):
     tokens separated by spaces only, each a number word, or a connector inside a run."""
+    g = _grammar(lang)
     # tokens of the text are single words: lower case is all their folding
     low = lowered(text)
     tokens = ((m.start(), m.end(), m.group()) for m in g.word_token.finditer(low)) if low is not None \
@@ -182,7 +186,7 @@ def _words(text: str, lang: str, g: _Grammar) -> list[_Raw]:
             run = []
     if run:
         out.extend(_read_run(run, lang, g))
-    return out
+    return tuple(out)
 
 
 def _read_run(run, lang: str, g: _Grammar) -> list[_Raw]:
@@ -227,7 +231,7 @@ def _scan(text: str, lang: str, glued_scales: bool = False) -> list[_Raw]:
             value *= g.scales[_fold(m.group("scale"))]
         raws.append(_Raw(m.start(), m.start(), m.end(), value, False, None))
     taken = [(r.start, r.end) for r in raws]
-    for r in _words(text, lang, g):
+    for r in _words(text, lang):
         if not any(s < r.end and r.start < e for s, e in taken):
             raws.append(r)
     for m in finditer(g.nouns, g.noun_starts, text):
@@ -253,17 +257,28 @@ def _drop_overlaps(raws: list[_Raw]) -> list[_Raw]:
 
 
 def _qualify(text: str, r: _Raw, g: _Grammar) -> _Raw:
-    m = g.qualifier_before.search(text, max(0, r.start - 40), r.start)
+    m = _qualifier(text, r.start, g)
     if not m:
         return r
     kind = g.qualifiers[_fold(m.group("q"))]
     return _Raw(m.start(), r.num_start, r.end, r.value, True, kind)
 
 
+def _qualifier(text: str, pos: int, g: _Grammar) -> re.Match | None:
+    """The qualifier ending right before `pos` (spaces between), tried only when the last
+    character before those spaces can end one."""
+    j = pos - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    if j < 0 or text[j].lower() not in g.qualifier_ends:
+        return None
+    return g.qualifier_before.search(text, max(0, pos - 40), pos)
+
+
 def qualifier_before(text: str, pos: int, lang: str) -> tuple[int, str] | None:
     """(start, kind) of a qualifier ("more than", "plus de") ending right before `pos`."""
     g = _grammar(lang)
-    m = g.qualifier_before.search(text, max(0, pos - 40), pos)
+    m = _qualifier(text, pos, g)
     return (m.start(), g.qualifiers[_fold(m.group("q"))]) if m else None
 
 
