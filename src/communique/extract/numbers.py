@@ -61,7 +61,7 @@ class _Grammar:
     nouns: re.Pattern
     noun_starts: re.Pattern   # what a match of `nouns` begins with, in lower-cased text
     qualifier_before: re.Pattern
-    qualifier_ends: frozenset  # the last character of every qualifier, lower-cased
+    qualifier_tails: tuple    # the last word of every qualifier, lower-cased
     word_token: re.Pattern
     scales: dict
     glued: dict
@@ -102,7 +102,7 @@ def _grammar(lang: str) -> _Grammar:
         nouns=re.compile(nouns, re.IGNORECASE),
         noun_starts=re.compile(lower_pattern(alternation([*articles, *approx], head=False))),
         qualifier_before=re.compile(rf"(?P<q>{alternation(qualifiers)})\s*$", re.IGNORECASE),
-        qualifier_ends=frozenset(q[-1:].lower() for q in qualifiers) | {"’", "'"},
+        qualifier_tails=tuple({t for q in qualifiers for t in (q.split()[-1], q.split()[-1].replace("'", "’"))}),
         word_token=re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*"),
         scales=scales, glued=glued, approx=approx, qualifiers=qualifiers,
         articles=frozenset(articles),
@@ -265,12 +265,13 @@ def _qualify(text: str, r: _Raw, g: _Grammar) -> _Raw:
 
 
 def _qualifier(text: str, pos: int, g: _Grammar) -> re.Match | None:
-    """The qualifier ending right before `pos` (spaces between), tried only when the last
-    character before those spaces can end one."""
-    j = pos - 1
-    while j >= 0 and text[j].isspace():
+    """The qualifier ending right before `pos` (spaces between), tried only when the text there
+    ends with the last word of one."""
+    j = pos
+    while j > 0 and text[j - 1].isspace():
         j -= 1
-    if j < 0 or text[j].lower() not in g.qualifier_ends:
+    low = lowered(text)
+    if low is not None and not low.endswith(g.qualifier_tails, max(0, j - 40), j):
         return None
     return g.qualifier_before.search(text, max(0, pos - 40), pos)
 
