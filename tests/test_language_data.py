@@ -14,7 +14,7 @@ SECTIONS = ("sentences", "persons", "meeting", "deployment", "funding", "quote",
             "milestone", "membership")
 REQUIRED = [
     ("meeting", "triggers"), ("meeting", "levels"), ("meeting", "hosts"),
-    ("deployment", "assets"), ("deployment", "cues"), ("deployment", "status"),
+    ("deployment", "assets"), ("deployment", "status"),
     ("funding", "cues"), ("funding", "giving"), ("milestone", "triggers"),
     ("membership", "nouns"), ("membership", "count_cues"), ("persons", "speech"),
 ]

@@ -2,7 +2,7 @@
 
 A list of fragments becomes one case-insensitive alternation bounded by word edges; a mapping
 (fragment -> English value) becomes a list of (cue, value). Compilation is cached, so a frame
-asks for `search(lang, text, "deployment", "cues")` as often as it likes.
+asks for `search(lang, text, "funding", "cues")` as often as it likes.
 """
 from __future__ import annotations
 
@@ -77,6 +77,17 @@ def matcher(lang: str, *path: str) -> Cue | None:
     fragments = list(node.keys()) if isinstance(node, dict) else list(node)
     fragments.sort(key=len, reverse=True)
     return Cue(fragments)
+
+
+@lru_cache(maxsize=None)
+def union(lang: str, *path: str) -> Cue | None:
+    """One cue of every fragment listed under the mapping at `path` (label -> fragments): where it
+    finds nothing, none of the labels is there."""
+    node = _node(lang, path)
+    if not isinstance(node, dict):
+        return None
+    fragments = sorted({f for frs in node.values() for f in (frs or [])}, key=len, reverse=True)
+    return Cue(fragments) if fragments else None
 
 
 def cue(lang: str, *path: str) -> re.Pattern | None:

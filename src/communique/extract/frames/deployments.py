@@ -37,7 +37,9 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
         name = english_form(ctx, m)
         found.append((m.start, m.end, name))
         last_equipment.append(name)
-    asset_table = cues.value(lang, "deployment", "assets") or {}
+    any_asset = cues.union(lang, "deployment", "assets") if lang else None
+    named = any_asset is not None and any_asset.search(text, s.start, s.end) is not None
+    asset_table = (cues.value(lang, "deployment", "assets") or {}) if named else {}
     for asset in asset_table:
         for m in cues.finditer(lang, text, "deployment", "assets", asset, pos=s.start, endpos=s.end):
             if asset == "aircraft":
@@ -293,10 +295,7 @@ def _frames(ctx: Context) -> list[tuple[Event, bool]]:
         text, lang = ctx.text, s.lang
         absorbed: list[tuple[int, int, str]] = []
         assets = _assets(ctx, s, last_equipment, absorbed)
-        has_cue = cues.search(lang, text, "deployment", "cues", pos=s.start, endpos=s.end) or \
-            any(cues.search(lang, text, "deployment", "status", k, pos=s.start, endpos=s.end)
-                for k in ("ended", "continuing", "active"))
-        if not assets or has_cue is None:
+        if not assets:  # assets alone make a candidate: _status reads the verbs
             prev_subject = _subject(ctx, s) or prev_subject
             continue
         dates = ctx.dates_in(s.start, s.end)
