@@ -87,6 +87,11 @@ def test_publication_markers(text, published):
     ("Title\n\nOn March 30, 2021, the minister co-chaired a virtual meeting.", "2021-03-30"),
     ("Titel\n\nVandaag, maandag 28 juni, is de minister naar Rome gereisd. Sinds 2014 is de "
      "coalitie actief; in 2021 telt ze 83 leden.", "2021-06-28"),
+    ("Titel\n\nNieuwsbericht | 08-12-2017\n\nHet kabinet heeft besloten.", "2017-12-08"),
+    ("Titel\n\nBrussel, 03/12/2014\n\nDe ministers kwamen bijeen.", "2014-12-03"),
+    ("Title\n\nBrussels, 25 May 2017\n\nLeaders agreed to join.", "2017-05-25"),
+    ("Titre\n\nCommuniqué de presse – 29 juin 2021\n\nLe ministre était à Rome.", "2021-06-29"),
+    ("Titre\n\nParis, le 11 juillet 2017\n\nMossoul est libérée.", "2017-07-11"),
     # a date further into the lead sentence is what the release reports, not its publication
     ("Title\n\nMinisters met in Marrakech on 11 May 2022, the first meeting in Africa.", None),
     ("Title\n\nAll soldiers are safe after the base was hit in the early hours of 8 January 2020.",

@@ -190,8 +190,8 @@ def first_sentence(line: str) -> str:
 
 
 def read_dateline(text: str, body_start: int) -> str | None:
-    """The date that heads the body: a line that is only a date ("February 4, 2019") among the
-    first lines, a dateline before a dash ("Den Haag, 9 januari 2020 – …"), or a first paragraph that opens with a full date ("On March 30, 2021, …",
+    """The date that heads the body: a line that is only a date ("February 4, 2019") or a short
+    line with a full date ("Brussel, 03/12/2014") among the first lines, a dateline before a dash ("Den Haag, 9 januari 2020 – …"), or a first paragraph that opens with a full date ("On March 30, 2021, …",
     "Le 8 juin 2023, …") or with today + weekday + day + month ("Vandaag, maandag 28 juni, …":
     the year follows from the weekday, near the latest year the text states). A date further
     into the sentence is what the release reports, not when it was published."""
@@ -205,9 +205,17 @@ def read_dateline(text: str, body_start: int) -> str | None:
                 value = datebridge.full_date_in(head, lang)
                 if value:
                     return value
-        if len(_WORD.findall(line)) <= MAX_BYLINE_WORDS:
+        words = len(_WORD.findall(line))
+        if words <= MAX_BYLINE_WORDS:
             for lang in resources.languages():
                 value = datebridge.whole_date(line, lang)
+                if value:
+                    return value
+        if words <= MAX_DATELINE_WORDS and is_short_line(line):
+            # a label or place with the date: "Nieuwsbericht | 08-12-2017", "Paris, le 11 juillet
+            # 2017", "Communiqué de presse – 29 juin 2021"
+            for lang in resources.languages():
+                value = datebridge.full_date_in(line, lang)
                 if value:
                     return value
         if is_short_line(line):
