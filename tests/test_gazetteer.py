@@ -205,3 +205,14 @@ def test_validate_rejects_bad_records(data_copy, name, text, message):
 def test_an_all_caps_alias_may_equal_a_stopword(data_copy):
     _write(data_copy, "armed_groups.yaml", "- {id: 'armed_group:x', type: armed_group, name: X, aliases: {nl: [IS]}}\n")
     gz.validate()
+
+
+@pytest.mark.parametrize("text, langs, expected", [
+    ("The coalition government in Baghdad", ["en"], [("Baghdad", "place:baghdad", "name")]),
+    ("La coalition a frappé ; le gouvernement de coalition est tombé.", ["fr"],
+     [("coalition", "organization:global_coalition", "name")]),
+    ("De coalitie traint Iraakse militairen.", ["nl"],
+     [("coalitie", "organization:global_coalition", "name"), ("Iraakse", "country:IQ", "demonym")]),
+])
+def test_not_names_hide_what_they_contain(text, langs, expected):
+    assert found(text, langs) == expected

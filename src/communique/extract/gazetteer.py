@@ -162,14 +162,19 @@ class _Candidate:
     rank: tuple
 
 
+_NOT_A_NAME = _Candidate("", "not_name", (), False, (True, 99, 0))
+
+
 # ---------------------------------------------------------------- the gazetteer
 
 class Gazetteer:
     def __init__(self, entries: dict[str, Entry], demonyms: dict[str, dict[str, tuple[str, ...]]],
-                 stopwords: dict[str, frozenset[str]]):
+                 stopwords: dict[str, frozenset[str]],
+                 not_names: dict[str, tuple[str, ...]] | None = None):
         self._entries = entries
         self._demonyms = demonyms          # lang -> code -> forms
         self._stopwords = stopwords        # lang -> folded words
+        self._not_names = not_names or {}  # lang -> phrases that hide the names inside them
         self._automata: dict[frozenset[str], ahocorasick.Automaton] = {}
         self._names: dict[str, str] | None = None
 
@@ -231,7 +236,8 @@ class Gazetteer:
         pos = 0
         for start, end, cand in found:
             if start >= pos:
-                hits.append(Hit(start, end, text[start:end], cand.entry_id, cand.form))
+                if cand is not _NOT_A_NAME:
+                    hits.append(Hit(start, end, text[start:end], cand.entry_id, cand.form))
                 pos = end
         return hits
 
@@ -268,6 +274,10 @@ class Gazetteer:
                 if entry is not None:
                     for form in forms:
                         add(form, entry, "demonym")
+            for phrase in self._not_names.get(lang, ()):
+                # "coalition government": a hit of its own that names nothing, and being longer
+                # than "coalition" it wins the overlap
+                table.setdefault(fold(phrase), []).append(_NOT_A_NAME)
         automaton = ahocorasick.Automaton()
         for key, cands in table.items():
             # the strictest case pattern first, so that "IS" is tried before "Is"
@@ -382,7 +392,8 @@ def load() -> Gazetteer:
             entries[rec["id"]] = _record_entry(rec)
     demonyms = {l: _demonyms(l) for l in langs}
     stopwords = {l: frozenset(fold(w) for w in stoplists[l].get("stopwords") or []) for l in langs}
-    return Gazetteer(entries, demonyms, stopwords)
+    not_names = {l: tuple(stoplists[l].get("not_names") or ()) for l in langs}
+    return Gazetteer(entries, demonyms, stopwords, not_names)
 
 
 @lru_cache(maxsize=1)
@@ -427,9 +438,10 @@ def validate() -> None:
         sl = _stoplist(lang)
         path = resources.data_dir() / "gazetteer" / "stoplists" / f"{lang}.yaml"
         for key, value in sl.items():
-            if key not in ("stopwords", "cldr_exclude") or not isinstance(value, list) or not all(
-                    isinstance(v, str) for v in value):
-                _fail(path, str(key), "expected stopwords: [..] and cldr_exclude: [..] of quoted strings")
+            if key not in ("stopwords", "cldr_exclude", "not_names") or not isinstance(value, list) \
+                    or not all(isinstance(v, str) for v in value):
+                _fail(path, str(key), "expected stopwords: [..], cldr_exclude: [..] and not_names: [..]"
+                                      " of quoted strings")
         stops[lang] = frozenset(fold(w) for w in sl.get("stopwords") or [])
     seen: dict[str, str] = {}
     for path in resources.gazetteer_files():
