@@ -186,6 +186,19 @@ def test_unknown_person_found_by_office():
     assert p.name == "Trine Bramsen" and p.country == "DK"
 
 
+def test_a_possessive_closes_a_name():
+    x = run("Defence Minister Linda Reynolds visited the troops at Taji. For questions, contact "
+            "Minister Reynolds's office in Canberra.", "2020-03-02", "en")
+    assert {e.name for e in x.entities if e.type == "person"} == {"Linda Reynolds"}
+
+
+def test_a_speech_verb_inside_a_known_name_is_no_verb():
+    x = run("Ten jets of the United States Marine Corps joined the strike group in the Gulf. The "
+            "group will remain in the region until June.", "2021-06-22", "en")
+    assert not [e for e in x.entities if e.type == "person"]
+    assert "US" in entity_names(x, "country")
+
+
 # ------------------------------------------------------------------ German: data files only
 
 def test_german_meeting_and_deployment_from_data_files_alone():

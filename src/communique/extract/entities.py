@@ -58,6 +58,11 @@ def _particles(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def _possessives(lang: str) -> tuple[str, ...]:
+    return tuple(_person_data(lang).get("possessives", []))
+
+
+@lru_cache(maxsize=None)
 def _office_regex(lang: str) -> re.Pattern | None:
     titles = sorted(offices(lang), key=len, reverse=True)
     if not titles:
@@ -201,9 +206,13 @@ def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 
         if not m:
             break
         word = m.group().rstrip(".'’")
+        owner = next((p for p in _possessives(lang) if word.endswith(p) and len(word) > len(p)), "")
+        word = word[:len(word) - len(owner)]   # "Minister Payne's office": the name is Payne
         s, e = m.start(), m.start() + len(word)
         if word[:1].isupper() and s not in stop and not _looks_like_code(word):
             tokens.append((s, e, False))
+            if owner:
+                break
         elif word.lower() in particles and tokens:
             if _tail_at(text, s, lang):
                 break  # "Hanke Bruins Slot van Buitenlandse Zaken": the title goes on
@@ -344,13 +353,17 @@ def _skip_lead(text: str, pos: int, stop: set[int], lang: str) -> int:
     return pos + m.end() if m else pos
 
 
-def _attributed_persons(text: str, lang: str, stop: set[int]) -> list[PersonFinding]:
+def _attributed_persons(text: str, lang: str, stop: set[int], hits: list[Hit]
+                        ) -> list[PersonFinding]:
     """Names next to a speech verb ("aldus Sophie Wilmès", "said Jane Doe") or before a colon that
-    opens a quotation at the start of a sentence ("Bijleveld: “…")."""
+    opens a quotation at the start of a sentence ("Bijleveld: “…"). A verb inside a name that the
+    gazetteer knows is none ("the United States Marine Corps")."""
     out: list[PersonFinding] = []
     speech = _speech_regex(lang)
     if speech is not None:
         for m in speech.finditer(text):
+            if any(h.start <= m.start() < h.end for h in hits):
+                continue
             span = read_name(text, _skip_lead(text, m.end(), stop, lang), lang, stop, max_tokens=4)
             if span:
                 out.append(PersonFinding(span[0], span[1], text[span[0]:span[1]]))
@@ -389,7 +402,7 @@ def find_entities(document: Document) -> Entities:
                       for h in hits if s_start <= h.start < s_end]
         local_stop = {h.start for h in local_hits if not h.entry_id.startswith("person:")}
         for f in _office_persons(chunk, lang, local_hits, local_stop) + \
-                _attributed_persons(chunk, lang, local_stop):
+                _attributed_persons(chunk, lang, local_stop, local_hits):
             f.start += s_start
             f.end += s_start
             if f.cue_end is not None:
