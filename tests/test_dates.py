@@ -75,6 +75,11 @@ CASES = [
     ("fr", "cette année", "2019-06-27", [("cette année", "2019", "year", "point", True)]),
     ("fr", "publié le 27/06/2019", None, [("27/06/2019", "2019-06-27", "day", "point", False)]),
     ("fr", "en mars 2019", None, [("mars 2019", "2019-03", "month", "point", False)]),
+    # a month without its year after a future word of the clause lies ahead
+    ("en", "The next meeting of the group will take place in Berlin in September.", "2019-03-12",
+     [("September", "2019-09", "month", "point", True)]),
+    ("nl", "De coalitie komt opnieuw bijeen in januari in Londen.", "2014-12-03",
+     [("januari", "2015-01", "month", "point", True)]),
     # de
     ("de", "am 25. Juni 2019", None, [("25. Juni 2019", "2019-06-25", "day", "point", False)]),
     ("de", "seit 2016", None, [("seit 2016", "2016", "year", "since", False)]),

@@ -269,13 +269,15 @@ def _previous_token(text: str, start: int) -> str:
 
 
 def _after_future_cue(text: str, start: int, g: _Grammar) -> bool:
-    window = text[max(0, start - 60):start]
+    """A future word among the last words of the clause before the date ("will take place in
+    Berlin in September")."""
+    window = text[max(0, start - 80):start]
     stop = None
     for stop in _SENTENCE_END.finditer(window):
         pass
     if stop:
         window = window[stop.end():]
-    words = [_fold(w) for w in re.findall(r"[\w'’]+", window)][-5:]
+    words = [_fold(w) for w in re.findall(r"[\w'’]+", window)][-8:]
     return any(w in g.future_cues for w in words)
 
 
