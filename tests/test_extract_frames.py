@@ -88,6 +88,19 @@ def test_meeting_in_a_city_nl_resolves_weekday():
     assert "defence ministers" in meeting["level"]
 
 
+@pytest.mark.parametrize("lang,text,published,place,date", [
+    ("nl", "Gisteren kwamen de ministers van Buitenlandse Zaken van een dertigtal landen in het "
+           "Egmontpaleis in Brussel samen om de strijd tegen ISIS te bespreken.",
+     "2015-06-03", "Brussels", "2015-06-02"),
+    ("nl", "De kerngroep komt in maart opnieuw bijeen in Londen.", "2015-01-20", "London", "2015-03"),
+    ("fr", "Le ministre a accueilli jeudi à Paris les ministres de la Défense des pays de la "
+           "coalition.", "2016-10-28", "Paris", "2016-10-27"),
+])
+def test_meetings_named_by_their_verb(lang, text, published, place, date):
+    [meeting] = events_of(run(text, published, lang), "meeting")
+    assert meeting["place"] == place and meeting["date"] == date
+
+
 def test_meeting_hosted_fr():
     x = run("Le Maroc a accueilli à Marrakech, le 11 mai 2022, la réunion ministérielle de la "
             "Coalition internationale contre Daech.", "2022-05-11", "fr")
