@@ -199,6 +199,15 @@ def test_unknown_person_found_by_office():
     assert p.name == "Trine Bramsen" and p.country == "DK"
 
 
+def test_the_government_that_speaks_in_the_lead_is_the_actor():
+    x = run("Transport aircraft to stay as Iraq holds elections\n\nMedia release\n\nThe Danish "
+            "Government has decided to extend its contribution, after Iraqi Prime Minister Haider "
+            "al-Abadi asked the partners to stay. The C-130J transport aircraft will remain in "
+            "Kuwait until the end of the year.", "2018-03-02", "en")
+    actors = {e["actor"] for e in events_of(x, "deployment")}
+    assert actors == {"DK"}
+
+
 def test_a_possessive_closes_a_name():
     x = run("Defence Minister Linda Reynolds visited the troops at Taji. For questions, contact "
             "Minister Reynolds's office in Canberra.", "2020-03-02", "en")

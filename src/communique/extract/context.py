@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .. import EXTRACTOR
+from . import cues
 from ..model import Document, Event, Mention
 from .dates import DateMention, find_dates
 from .entities import Entities, find_entities
@@ -94,8 +95,31 @@ class Context:
                 code = self.code_of(countries[0])
                 if code:
                     votes[code] += 3
+        # a lead sentence whose subject is a government ("The Australian Government has
+        # decided", "Le gouvernement du Canada a annoncé"): that country speaks
+        for s in self.sentences[:6]:   # title, byline and labels come first
+            for m in self.mentions_in(s.start, s.end, "country"):
+                opening = self._with_government(s.lang, m)
+                if opening is not None and len(self.text[s.start:opening].split()) <= 3:
+                    code = self.code_of(m)
+                    if code:
+                        votes[code] += 8
         if votes:
             return votes.most_common(1)[0][0]
+        return None
+
+    def _with_government(self, lang: str | None, m: Mention) -> int | None:
+        """Where "<country> government" or "government of <country>" begins, or None."""
+        after = cues.search(lang, self.text, "deployment", "government", pos=m.end,
+                            endpos=min(len(self.text), m.end + 30))
+        if after is not None and not self.text[m.end:after.start()].strip():
+            return m.start
+        before = None
+        for before in cues.finditer(lang, self.text, "deployment", "government",
+                                    pos=max(0, m.start - 40), endpos=m.start):
+            pass
+        if before is not None and len(self.text[before.end():m.start].split()) <= 2:
+            return before.start()
         return None
 
     # ---------------------------------------------------------------- lookups
