@@ -59,6 +59,21 @@ def test_quote_and_its_speaker(lang, text, speaker, quoted):
     assert quotes[0]["language"] == lang
 
 
+def test_a_quotation_in_another_language_is_attributed_by_the_releases_verb():
+    x = run("De Amerikaanse minister van Buitenlandse Zaken Antony Blinken opende de vergadering. "
+            "Ook de Iraakse minister Fuad Hussein was er.\n\n“We will stay the course until the "
+            "job is done, together with all our partners,” zei Blinken bij de opening van de "
+            "vergadering in Rome.", "2021-06-28")
+    assert {q["speaker"] for q in events_of(x, "quote")} == {"Antony Blinken"}
+
+
+def test_a_list_of_links_states_no_facts():
+    x = run("Kabinet verlengt missie\n\nHet kabinet heeft besloten de missie in Irak met een jaar "
+            "te verlengen.\n\nLees ook\n- Nederlandse militairen beveiligen luchthaven Erbil\n"
+            "- Vier F-16's naar Jordanië\n\nNaar boven", "2019-09-20", "nl")
+    assert not [d for d in events_of(x, "deployment") if d["asset"] in ("F-16", "force protection")]
+
+
 def test_a_two_word_scare_quote_is_not_a_quotation():
     x = run("Volgens minister Stef Blok gaat het om een „tactische wijziging” van de VS.",
             "2019-01-10", "nl")

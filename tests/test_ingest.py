@@ -211,3 +211,13 @@ def test_prepare_fills_segments(sample_seeds):
     doc = prepare(docs["000_8fb598d2019c378c.txt"])
     assert doc.languages == ["nl", "en"]
     assert doc.segments[0].start == 0 and doc.segments[-1].end == len(doc.text)
+
+
+def test_link_lists_run_from_their_heading_to_a_blank_line():
+    from communique.ingest.text import link_lists
+
+    text = ("Titel\n\nTekst.\n\nLees ook\n- Eerste link\n- Tweede link\n\nContact\n"
+            "Liens connexes : Opération IMPACT | Stratégie\nSee also\n- Last link")
+    spans = [text[a:b].strip() for a, b in link_lists(text)]
+    assert spans == ["Lees ook\n- Eerste link\n- Tweede link",
+                     "Liens connexes : Opération IMPACT | Stratégie", "See also\n- Last link"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import EXTRACTOR
 from . import cues
+from ..ingest.text import link_lists
 from ..model import Document, Event, Mention
 from .dates import DateMention, find_dates
 from .entities import Entities, find_entities
@@ -51,8 +52,12 @@ class Context:
 
     # ---------------------------------------------------------------- building
     def _sentences(self) -> list[Sentence]:
+        """The sentences of the text, without lists of links to other pages ("Lees ook")."""
         out = []
+        links = link_lists(self.text)
         for p_index, (p_start, p_end) in enumerate(paragraphs(self.text)):
+            if any(a <= p_start < b for a, b in links):
+                continue
             lang = self.doc.language_at(p_start) or self.default_lang
             for s, e in split_sentences(self.text, p_start, p_end, lang):
                 out.append(Sentence(len(out), s, e, lang, p_index))

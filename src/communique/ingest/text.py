@@ -41,6 +41,7 @@ class Conventions:
     marker_langs: dict[str, tuple[str, ...]]
     header_re: re.Pattern | None        # "date 2020-09 Title"
     today: dict[str, tuple[str, ...]]   # lower-cased "today" word -> its languages
+    related: frozenset[str]             # headings of link lists ("Lees ook"), normalised
 
 
 def _key(line: str) -> str:
@@ -60,11 +61,13 @@ def conventions() -> Conventions:
     markers: dict[str, list[str]] = {}
     today: dict[str, list[str]] = {}
     headers: set[str] = set()
+    related: set[str] = set()
     for lang in resources.languages():
         data = resources.lang_data(lang, "ingest")
         for kind in ("genre_labels", "translation_markers", "trailers"):
             skip.update(_key(w) for w in data.get(kind) or [])
         trailers.update(_key(w) for w in data.get("trailers") or [])
+        related.update(_key(w) for w in data.get("related_headings") or [])
         for word in data.get("published_markers") or []:
             markers.setdefault(word.casefold(), []).append(lang)
         for word in data.get("today") or []:
@@ -87,6 +90,7 @@ def conventions() -> Conventions:
         marker_langs={k: tuple(v) for k, v in markers.items()},
         header_re=header_re,
         today={k: tuple(v) for k, v in today.items()},
+        related=frozenset(related),
     )
 
 
@@ -170,6 +174,29 @@ def read_marker_date(text: str) -> str | None:
             if value:
                 return value
     return None
+
+
+def link_lists(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every list of links to other pages: a heading such as "Lees ook",
+    "Related content" or "Voir aussi" and the lines that follow it up to a blank line, or one line
+    "Liens connexes : A | B". What they name are titles of other releases, not facts of this one."""
+    related = conventions().related
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for offset, line in _lines(text):
+        if open_at is not None:
+            if line.strip():
+                continue
+            spans.append((open_at, offset))
+            open_at = None
+        key = _key(line)
+        if key and key in related:
+            open_at = offset
+        elif ":" in line and _key(line.split(":", 1)[0]) in related:
+            spans.append((offset, offset + len(line)))
+    if open_at is not None:
+        spans.append((open_at, len(text)))
+    return spans
 
 
 def lead_lines(text: str, start: int):

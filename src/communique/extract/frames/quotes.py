@@ -51,6 +51,16 @@ def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _speech(ctx: Context, lang: str, pos: int, endpos: int):
+    """A speech verb in text[pos:endpos], in the quotation's language or another of the
+    document's: an English quotation in a Dutch release is introduced in Dutch ("zei Kerry")."""
+    for code in dict.fromkeys([lang, *ctx.doc.languages]):
+        found = cues.search(code, ctx.text, "persons", "speech", pos=pos, endpos=endpos)
+        if found is not None:
+            return found
+    return None
+
+
 def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
     window_end = min(limit, close + 160)
     m_end = _SENTENCE_END.search(ctx.text, close + 1, window_end)
@@ -58,7 +68,7 @@ def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
     persons = ctx.mentions_in(close + 1, stop, "person")
     if not persons:
         return _titled(ctx, close + 1, stop, close)
-    speech = cues.search(lang, ctx.text, "persons", "speech", pos=close + 1, endpos=stop)
+    speech = _speech(ctx, lang, close + 1, stop)
     if speech is None:
         return None
     first = persons[0]
@@ -115,7 +125,7 @@ def _incise(ctx: Context, open_: int, close: int, lang: str):
     text = ctx.text
     for m in re.finditer(r",\s+([^,«»“”\"]{3,60}?)\s*,", text[open_ + 1:close]):
         start, end = open_ + 1 + m.start(), open_ + 1 + m.end()
-        said = cues.search(lang, text, "persons", "speech", pos=start, endpos=end)
+        said = _speech(ctx, lang, start, end)
         if said is None or said.start() - start > 3 or ctx.mentions_in(start, end, "person"):
             continue
         who = _titled(ctx, start, end, open_)
@@ -125,7 +135,7 @@ def _incise(ctx: Context, open_: int, close: int, lang: str):
         comma = text.rfind(",", open_ + 1, person.start)
         if comma < 0 or person.start - comma > 80:
             continue
-        if cues.search(lang, text, "persons", "speech", pos=comma, endpos=person.start) is None:
+        if _speech(ctx, lang, comma, person.start) is None:
             continue
         end = person.end
         while end < close and text[end] in " .,;":
