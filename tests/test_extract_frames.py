@@ -67,6 +67,15 @@ def test_a_quotation_in_another_language_is_attributed_by_the_releases_verb():
     assert {q["speaker"] for q in events_of(x, "quote")} == {"Antony Blinken"}
 
 
+def test_a_speaker_named_in_apposition_to_the_title_inside_the_quotation():
+    x = run("Le Premier ministre irakien Mustafa al-Kadhimi a reçu les ministres.\n\n« La "
+            "coalition reste à vos côtés, a affirmé la ministre des Armées, Florence Parly, et elle "
+            "le restera tant que Daech menacera la région. »", "2021-06-10", "fr")
+    [quote] = events_of(x, "quote")
+    assert quote["speaker"] == "Florence Parly"
+    assert quote["text"].startswith("La coalition reste à vos côtés et elle le restera")
+
+
 def test_a_list_of_links_states_no_facts():
     x = run("Kabinet verlengt missie\n\nHet kabinet heeft besloten de missie in Irak met een jaar "
             "te verlengen.\n\nLees ook\n- Nederlandse militairen beveiligen luchthaven Erbil\n"

@@ -128,6 +128,14 @@ def _incise(ctx: Context, open_: int, close: int, lang: str):
         said = _speech(ctx, lang, start, end)
         if said is None or said.start() - start > 3 or ctx.mentions_in(start, end, "person"):
             continue
+        # the title's holder named in apposition: "…, a déclaré le ministre …, Jean-Yves Le Drian, …"
+        named = [p for p in ctx.mentions_in(end, min(close, end + 80), "person")
+                 if not text[end:p.start].strip(" ,")]
+        if named:
+            after = named[0].end
+            while after < close and text[after] in " ,":
+                after += 1
+            return named[0], (start, after)
         who = _titled(ctx, start, end, open_)
         if who is not None:
             return who, (start, end - 1)
