@@ -76,6 +76,19 @@ def test_a_speaker_named_in_apposition_to_the_title_inside_the_quotation():
     assert quote["text"].startswith("La coalition reste à vos côtés et elle le restera")
 
 
+@pytest.mark.parametrize("lang,text", [
+    ("en", "Defence Minister Linda Reynolds opened the talks. \"We stay the course,\" Reynolds "
+           "said.\n\nForeign Minister Marise Payne welcomed the partners. \"Stabilisation needs "
+           "patience and money,\" she said."),
+    ("fr", "La ministre des Armées Florence Parly a ouvert la réunion. « Nous restons engagés », a "
+           "déclaré Florence Parly.\n\nLa ministre Marise Payne a salué les partenaires. « La "
+           "stabilisation demande de la patience », a-t-elle déclaré."),
+])
+def test_a_pronoun_after_the_quotation_points_at_the_person_named_last(lang, text):
+    quotes = events_of(run(text, "2020-07-28", lang), "quote")
+    assert [q["speaker"] for q in quotes][-1] == "Marise Payne"
+
+
 def test_a_list_of_links_states_no_facts():
     x = run("Kabinet verlengt missie\n\nHet kabinet heeft besloten de missie in Irak met een jaar "
             "te verlengen.\n\nLees ook\n- Nederlandse militairen beveiligen luchthaven Erbil\n"

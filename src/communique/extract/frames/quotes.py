@@ -61,13 +61,21 @@ def _speech(ctx: Context, lang: str, pos: int, endpos: int):
     return None
 
 
-def _speaker_after(ctx: Context, close: int, limit: int, lang: str):
+def _speaker_after(ctx: Context, close: int, limit: int, lang: str, open_: int, para_start: int):
     window_end = min(limit, close + 160)
     m_end = _SENTENCE_END.search(ctx.text, close + 1, window_end)
     stop = m_end.start() + 1 if m_end else window_end
     persons = ctx.mentions_in(close + 1, stop, "person")
     if not persons:
-        return _titled(ctx, close + 1, stop, close)
+        titled = _titled(ctx, close + 1, stop, close)
+        if titled is not None:
+            return titled
+        # "…”, he said." / "… », a-t-elle déclaré.": the person the paragraph named last
+        said = _speech(ctx, lang, close + 1, stop)
+        if said is not None and len(ctx.text[close + 1:said.start()].split()) <= 2:
+            before = ctx.mentions_in(para_start, open_, "person")
+            return before[-1] if before else None
+        return None
     speech = _speech(ctx, lang, close + 1, stop)
     if speech is None:
         return None
@@ -193,7 +201,7 @@ def extract(ctx: Context) -> list[Event]:
                 speaker, cut = incise
                 inner = (text[open_ + 1:cut[0]] + " " + text[cut[1]:close]).strip()
             else:
-                speaker = _speaker_after(ctx, close, p_end, lang) or \
+                speaker = _speaker_after(ctx, close, p_end, lang, open_, p_start) or \
                     _speaker_before(ctx, open_, p_start)
             embedded = _embedded(text, open_, p_start)
             if speaker is None and not embedded and last_speaker is not None \
