@@ -217,6 +217,15 @@ def test_membership_count_and_new_member():
     assert events_of(x, "membership") == [{"count": 86, "date": "2023-06-08", "new_members": ["TG"]}]
 
 
+@pytest.mark.parametrize("lang,text,count", [
+    ("nl", "Inmiddels telt de coalitie meer dan 80 leden, waaronder de NAVO en de Europese Unie.", 80),
+    ("fr", "Jusqu'à 830 membres des Forces armées canadiennes servent au sein de la coalition.", None),
+])
+def test_members_listed_after_a_count_are_the_coalitions(lang, text, count):
+    found = events_of(run(text, "2020-01-10", lang), "membership")
+    assert [m["count"] for m in found] == ([count] if count else [])
+
+
 # ------------------------------------------------------------------ entities
 
 def test_one_person_under_two_names_and_aliases_of_daesh():

@@ -49,11 +49,13 @@ def _count(ctx: Context, s: Sentence) -> int | None:
         if meeting is not None and strong is None and \
                 not cues.search(lang, before.split()[-1] if before else "", "membership", "definite"):
             continue
-        # "830 membres des Forces armées canadiennes" are members of something else
+        # "830 membres des Forces armées canadiennes" are members of something else; "80 leden,
+        # waaronder de NAVO" are not
         others = [m for m in ctx.mentions_in(n.end, min(s.end, n.end + 50), "organization")
                   if m.entity != COALITION]
         if others and not any(m.entity == COALITION
-                              for m in ctx.mentions_in(n.end, others[0].start, "organization")):
+                              for m in ctx.mentions_in(n.end, others[0].start, "organization")) \
+                and not any(c in text[n.end:others[0].start] for c in ",;:("):
             continue
         if nouns is not None and (nouns.search(after) or nouns.search(before)):
             return int(n.value)
