@@ -180,6 +180,8 @@ def test_planned_deployment_fr_with_adjective_after_the_noun():
 # ------------------------------------------------------------------ funding, milestones, membership
 
 FUNDING = [
+    ("en", "Australia will invest more than $90 million over three years in stabilisation.",
+     "2017-11-02", 90_000_000, "AUD", "AU"),
     ("nl", "Nederland stelt dit jaar € 5 mln beschikbaar voor het ruimen van mijnen in Irak.",
      "2018-03-01", 5_000_000, "EUR", "NL"),
     ("en", "The United Kingdom has pledged £20 million for stabilisation in liberated areas.",

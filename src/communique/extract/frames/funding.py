@@ -38,7 +38,7 @@ def _purpose(ctx: Context, lang: str, start: int, end: int) -> str | None:
 
 def _bare_family(amount, lang: str) -> bool:
     """Written with nothing but the family word of its currency ("25 millions de dollars", "$")."""
-    if amount.text.startswith("$"):
+    if "$" in amount.text:  # "$1.6 billion", "more than $1.6 billion" (US$, C$: see below)
         return True
     text = amount.text.rstrip()
     last = None
