@@ -180,6 +180,8 @@ def test_planned_deployment_fr_with_adjective_after_the_noun():
 # ------------------------------------------------------------------ funding, milestones, membership
 
 FUNDING = [
+    ("en", "At the donors' conference in London, Norway pledged NOK 10 billion for the Syria "
+           "crisis.", "2016-02-04", 10_000_000_000, "NOK", "NO"),
     ("en", "Australia will invest more than $90 million over three years in stabilisation.",
      "2017-11-02", 90_000_000, "AUD", "AU"),
     ("nl", "Nederland stelt dit jaar € 5 mln beschikbaar voor het ruimen van mijnen in Irak.",

@@ -184,8 +184,18 @@ def _is_locative(ctx: Context, s: Sentence, m: Mention) -> bool:
     for regex in (cues.cue(s.lang, "deployment", "area_before"),
                   cues.cue(s.lang, "deployment", "base_before")):
         if regex is not None and regex.search(joined):
-            return True
+            return not _after_a_foreign_place(ctx, s, m)
     return False
+
+
+def _after_a_foreign_place(ctx: Context, s: Sentence, m: Mention) -> bool:
+    """"… in London, Norway pledged": the preposition governs the city; a country after it that is
+    not the city's own ("in Erbil, Iraq") starts a new clause."""
+    before = ctx.mentions_in(max(s.start, m.start - 25), m.start, "place")
+    if ctx.type_of(m) != "country" or not before or ctx.text[before[-1].end:m.start].strip() != ",":
+        return False
+    entry = gazetteer().entry(before[-1].entity)
+    return entry is not None and bool(entry.country) and entry.country != ctx.code_of(m)
 
 
 def _actors(ctx: Context, s: Sentence, at: int, adjacent: list[str], own: bool,
