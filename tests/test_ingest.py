@@ -92,6 +92,11 @@ def test_publication_markers(text, published):
     ("Title\n\nBrussels, 25 May 2017\n\nLeaders agreed to join.", "2017-05-25"),
     ("Titre\n\nCommuniqué de presse – 29 juin 2021\n\nLe ministre était à Rome.", "2021-06-29"),
     ("Titre\n\nParis, le 11 juillet 2017\n\nMossoul est libérée.", "2017-07-11"),
+    ("Discours de la ministre\n\nBase aérienne projetée au Levant, le 21 décembre 2021 – Seul le "
+     "prononcé fait foi\n\nMesdames et messieurs,", "2021-12-21"),
+    ("Déclarations du porte-parole – Point de presse du 12 février 2018\n\n1 - Koweït\n\nQ - Le "
+     "ministre participera-t-il à la réunion ?", "2018-02-12"),
+    ("La coalition\n\nPrésentation de la coalition.\n\nMise à jour : janvier 2024", "2024-01"),
     # a date further into the lead sentence is what the release reports, not its publication
     ("Title\n\nMinisters met in Marrakech on 11 May 2022, the first meeting in Africa.", None),
     ("Title\n\nAll soldiers are safe after the base was hit in the early hours of 8 January 2020.",

@@ -56,11 +56,17 @@ def _is_day(value) -> bool:
     return isinstance(value, str) and _ISO_DAY.fullmatch(value) is not None
 
 
+def _is_month(value) -> bool:
+    return isinstance(value, str) and len(value) == 7
+
+
 def date_at_start(text: str, lang: str) -> str | None:
-    """A full date at the very start of `text` (what follows a publication marker)."""
+    """A date at the very start of `text` (what follows a publication marker): a full date, or a
+    month ("Mise à jour : janvier 2024"), never a bare year."""
     for mention in _mentions(text, lang):
-        if getattr(mention, "start", 0) <= 2 and _is_day(getattr(mention, "value", None)):
-            return mention.value
+        value = getattr(mention, "value", None)
+        if getattr(mention, "start", 0) <= 2 and (_is_day(value) or _is_month(value)):
+            return value
         break
     return _numeric(text.lstrip(), anchored=True)
 

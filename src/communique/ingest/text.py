@@ -21,7 +21,7 @@ MAX_LEAD_LINES = 4
 # A line of at most this many words without a full stop is a label, byline or date line.
 MAX_BYLINE_WORDS = 15
 # A dateline head before a dash ("Den Haag, 9 januari 2020 – …") has at most this many words.
-MAX_DATELINE_WORDS = 8
+MAX_DATELINE_WORDS = 10
 # A dateline opens its sentence: at most this many words before the date ("On", "Le").
 MAX_WORDS_BEFORE_DATE = 1
 
@@ -267,6 +267,15 @@ def _opening_date(sentence: str, text: str) -> str | None:
     return None
 
 
+def title_date(title: str) -> str | None:
+    """A full date in the headline ("Point de presse du 12 février 2018"), the last resort."""
+    for lang in resources.languages():
+        value = datebridge.full_date_in(title, lang)
+        if value:
+            return value
+    return None
+
+
 def apply_conventions(doc: Document) -> Document:
     """Fill `title` and `published` from the text where the source did not give them."""
     text = doc.text
@@ -284,5 +293,7 @@ def apply_conventions(doc: Document) -> Document:
         published = read_marker_date(text)
     if published is None:
         published = read_dateline(text, body_start)
+    if published is None and doc.title:
+        published = title_date(doc.title)
     doc.published = published
     return doc
