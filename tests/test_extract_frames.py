@@ -200,6 +200,14 @@ def test_funding(lang, text, published, amount, currency, donor):
     assert (f["amount"], f["currency"], f.get("donor")) == (amount, currency, donor)
 
 
+def test_items_of_a_funding_list_are_funding():
+    x = run("Denmark announces a new contribution of DKK 60 million to stabilisation in Iraq.\n"
+            "The contribution is divided as follows:\n- DKK 40 million to the UNDP stabilisation "
+            "facility;\n- DKK 20 million to demining in Mosul.", "2019-02-06", "en")
+    amounts = sorted(f["amount"] for f in events_of(x, "funding"))
+    assert amounts == [20_000_000, 40_000_000, 60_000_000]
+
+
 def test_needs_have_no_donor():
     x = run("The Coalition announced stabilization needs for 2022 amounting to US$ 700 million.",
             "2022-05-11", "en")

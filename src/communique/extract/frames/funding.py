@@ -15,6 +15,7 @@ from ...model import Event
 from .. import cues
 from ..context import Context
 from ..gazetteer import gazetteer
+from ..sentences import paragraphs
 from .common import clause_end, unique
 from .deployments import _locative
 
@@ -88,6 +89,27 @@ def _is_name(ctx: Context, mention) -> bool:
     return entry is not None and entry.type == "country"
 
 
+_BULLETS = "-–—•*·"
+
+
+def _item_of_a_funding_list(ctx: Context, s) -> bool:
+    """An item of a list whose lead-in ends with a colon and names funding ("Cette enveloppe se
+    répartit comme suit :" after "une nouvelle contribution de 7 millions d'euros")."""
+    paras = ctx.memo.get("paragraphs")
+    if paras is None:
+        paras = ctx.memo["paragraphs"] = paragraphs(ctx.text)
+    i = s.paragraph
+    if i >= len(paras) or ctx.text[paras[i][0]] not in _BULLETS:
+        return False
+    while i > 0 and ctx.text[paras[i][0]] in _BULLETS:
+        i -= 1
+    lead_start, lead_end = paras[i]
+    if not ctx.text[lead_start:lead_end].rstrip().endswith(":"):
+        return False
+    start = paras[i - 1][0] if i > 0 else lead_start
+    return cues.search(s.lang, ctx.text, "funding", "cues", pos=start, endpos=lead_end) is not None
+
+
 def extract(ctx: Context) -> list[Event]:
     events: list[Event] = []
     for s in ctx.sentences:
@@ -95,7 +117,8 @@ def extract(ctx: Context) -> list[Event]:
         if not money:
             continue
         text, lang = ctx.text, s.lang
-        if cues.search(lang, text, "funding", "cues", pos=s.start, endpos=s.end) is None:
+        if cues.search(lang, text, "funding", "cues", pos=s.start, endpos=s.end) is None \
+                and not _item_of_a_funding_list(ctx, s):
             continue
         needs = cues.search(lang, text, "funding", "needs", pos=s.start, endpos=s.end)
         giving = cues.search(lang, text, "funding", "giving", pos=s.start, endpos=s.end)
