@@ -31,6 +31,9 @@ def entity_names(x, kind):
 # ------------------------------------------------------------------ quotes
 
 QUOTES = [
+    ("fr", "Le chef de Daech a été tué. « C'est un coup dur porté contre Daech, mais ce n'est "
+           "qu'une étape », a réagi hier le président de la République, Emmanuel Macron.",
+     "Emmanuel Macron", "C'est un coup dur porté contre Daech, mais ce n'est qu'une étape"),
     ("nl", "Minister Hanke Bruins Slot van Buitenlandse Zaken was tevreden. „De coalitie blijft "
            "nodig zolang ISIS aanslagen pleegt”, zei Bruins Slot na afloop van het overleg.",
      "Hanke Bruins Slot", "De coalitie blijft nodig zolang ISIS aanslagen pleegt"),

@@ -82,9 +82,9 @@ def _speaker_after(ctx: Context, close: int, limit: int, lang: str, open_: int, 
     first = persons[0]
     between = ctx.text[close + 1:first.start]
     # "…”, aldus X" / "…”, zegt minister X" / "…,” X said"
-    if speech.start() < first.start and len(between.split()) <= 8:
+    if speech.start() < first.start and len(between.split()) <= 12:
         return first
-    if speech.start() >= first.end and speech.start() - first.end <= 3 and len(between.split()) <= 8:
+    if speech.start() >= first.end and speech.start() - first.end <= 3 and len(between.split()) <= 12:
         return first
     return None
 
