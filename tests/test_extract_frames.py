@@ -275,6 +275,13 @@ def test_a_possessive_closes_a_name():
     assert {e.name for e in x.entities if e.type == "person"} == {"Linda Reynolds"}
 
 
+def test_a_name_holds_no_country():
+    x = run("\"This was one of our most demanding missions,\" said the Chief of the German Air "
+            "Force, Lieutenant General Ingo Gerhartz.", "2020-04-02", "en")
+    assert {e.name for e in x.entities if e.type == "person"} == {"Ingo Gerhartz"}
+    assert [q["speaker"] for q in events_of(x, "quote")] == ["Ingo Gerhartz"]
+
+
 def test_a_speech_verb_inside_a_known_name_is_no_verb():
     x = run("Ten jets of the United States Marine Corps joined the strike group in the Gulf. The "
             "group will remain in the region until June.", "2021-06-22", "en")

@@ -403,6 +403,8 @@ def find_entities(document: Document) -> Entities:
         local_stop = {h.start for h in local_hits if not h.entry_id.startswith("person:")}
         for f in _office_persons(chunk, lang, local_hits, local_stop) + \
                 _attributed_persons(chunk, lang, local_stop, local_hits):
+            if any(f.start <= h < f.end for h in local_stop):
+                continue  # "the Chief of the German Air Force": a name holds no country or body
             f.start += s_start
             f.end += s_start
             if f.cue_end is not None:
