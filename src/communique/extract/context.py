@@ -95,7 +95,9 @@ class Context:
         # to return home as Iraq declares victory")
         if self.sentences and self.doc.title:
             first = self.sentences[0]
-            countries = [m for m in self.mentions_in(first.start, first.end, "country")]
+            # not a country the headline puts after a place preposition ("… mission in Iraq")
+            countries = [m for m in self.mentions_in(first.start, first.end, "country")
+                         if not self._after_preposition(first.lang, m)]
             if countries:
                 code = self.code_of(countries[0])
                 if code:
@@ -112,6 +114,11 @@ class Context:
         if votes:
             return votes.most_common(1)[0][0]
         return None
+
+    def _after_preposition(self, lang: str | None, m: Mention) -> bool:
+        words = self.text[max(0, m.start - 20):m.start].split()[-2:]
+        found = cues.search(lang, " ".join(words), "deployment", "area_before")
+        return found is not None
 
     def _with_government(self, lang: str | None, m: Mention) -> int | None:
         """Where "<country> government" or "government of <country>" begins, or None."""
