@@ -157,6 +157,16 @@ def test_meeting_named_twice_is_one_meeting():
 
 # ------------------------------------------------------------------ deployments
 
+def test_a_headline_alone_states_no_deployment():
+    from communique.ingest import prepare
+
+    doc = prepare(Document(id="t.txt", published="2023-02-14", text=(
+        "Minister in Irak: gesprek met collega en bezoek aan Nederlandse militairen\n\n"
+        "De minister sprak maandag in Bagdad met haar Iraakse ambtsgenoot over de samenwerking.")))
+    assert doc.title.startswith("Minister in Irak")
+    assert events_of(extract(doc), "deployment") == []
+
+
 def test_withdrawal_is_ended_nl():
     x = run("Nederland heeft zijn vier F-16’s teruggetrokken uit Jordanië. De toestellen vlogen "
             "sinds januari 2018 boven Irak en Syrië.", "2019-01-07", "nl")
