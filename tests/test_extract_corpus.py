@@ -1,6 +1,6 @@
-"""Extraction scored against gold, as the project's own gate: the bundled sample corpus and five
+"""Extraction scored against gold, as the project's own gate: the bundled sample corpus and six
 held-out corpora per language (tests/fixtures/corpus*/), each written by an annotator who saw no
-extraction code. corpus/ was written first and tuned on; corpus2/ to corpus5/ were blind when
+extraction code. corpus/ was written first and tuned on; corpus2/ to corpus6/ were blind when
 written, measured blind (figures in the README), and tuned on later.
 
 The floors are pinned a little under what the extractor reaches, so a regression fails the suite.
@@ -58,6 +58,8 @@ FLOORS = [
     ("corpus4", "fr", 8, 0.76, 0.89),
     ("corpus5", "nl", 8, 0.74, 0.93), ("corpus5", "en", 8, 0.74, 0.84),
     ("corpus5", "fr", 8, 0.80, 0.90),
+    ("corpus6", "nl", 8, 0.74, 0.87), ("corpus6", "en", 8, 0.67, 0.86),
+    ("corpus6", "fr", 8, 0.62, 0.89),
 ]
 
 
