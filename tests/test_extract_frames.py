@@ -31,6 +31,11 @@ def entity_names(x, kind):
 # ------------------------------------------------------------------ quotes
 
 QUOTES = [
+    ("en", "The government extended the operation.\n\n“Our men and women in uniform have made a "
+           "real difference in the fight against Daesh.”\n– Harjit S. Sajjan, Minister of "
+           "National Defence\n\nMinister of Foreign Affairs Chrystia Freeland welcomed it.",
+     "Harjit Sajjan", "Our men and women in uniform have made a real difference in the fight "
+                         "against Daesh."),
     ("fr", "Le chef de Daech a été tué. « C'est un coup dur porté contre Daech, mais ce n'est "
            "qu'une étape », a réagi hier le président de la République, Emmanuel Macron.",
      "Emmanuel Macron", "C'est un coup dur porté contre Daech, mais ce n'est qu'une étape"),
@@ -165,6 +170,12 @@ def test_a_headline_alone_states_no_deployment():
         "De minister sprak maandag in Bagdad met haar Iraakse ambtsgenoot over de samenwerking.")))
     assert doc.title.startswith("Minister in Irak")
     assert events_of(extract(doc), "deployment") == []
+
+
+def test_a_munition_is_not_deployed():
+    x = run("The British Reaper destroyed the vehicle with a Hellfire missile over Syria.",
+            "2021-04-20", "en")
+    assert "Hellfire" not in {d["asset"] for d in events_of(x, "deployment")}
 
 
 def test_withdrawal_is_ended_nl():

@@ -30,6 +30,7 @@ FILE_TYPES = {
     "persons": "person",
 }
 PLACE_KINDS = ("city", "town", "region", "base", "airport", "camp")
+EQUIPMENT_KINDS = ("munition",)   # a munition is used, never deployed on its own
 RECORD_KEYS = {"id", "type", "name", "qid", "aliases", "country", "kind", "coordinates", "roles", "note"}
 # CLDR territory codes that are not ISO 3166-1 countries (XK, Kosovo, is kept: it is used as one).
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "EA", "IC", "DG", "AC", "TA", "CP", "CQ"})
@@ -476,8 +477,9 @@ def validate() -> None:
                 _fail(path, where, f"qid {rec['qid']!r} is not a Wikidata QID")
             if "country" in rec and rec["country"] not in codes:
                 _fail(path, where, f"country {rec['country']!r} is not an ISO 3166-1 alpha-2 code")
-            if "kind" in rec and rec["kind"] not in PLACE_KINDS:
-                _fail(path, where, f"kind must be one of {PLACE_KINDS}")
+            kinds = EQUIPMENT_KINDS if expected == "equipment" else PLACE_KINDS
+            if "kind" in rec and rec["kind"] not in kinds:
+                _fail(path, where, f"kind must be one of {kinds}")
             coords = rec.get("coordinates")
             if coords is not None and not (
                     isinstance(coords, list) and len(coords) == 2

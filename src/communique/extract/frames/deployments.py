@@ -34,6 +34,9 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
     text, lang = ctx.text, s.lang
     found: list[tuple[int, int, str]] = []
     for m in ctx.mentions_in(s.start, s.end, "equipment"):
+        entry = gazetteer().entry(m.entity)
+        if entry is not None and entry.kind == "munition":
+            continue  # "destroyed with a Hellfire missile"
         name = english_form(ctx, m)
         found.append((m.start, m.end, name))
         last_equipment.append(name)

@@ -51,6 +51,18 @@ def _pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _signature(ctx: Context, para: tuple[int, int]):
+    """The person a paragraph of the form "– Name, Title" names (it signs the quotation above)."""
+    start, end = para
+    text = ctx.text
+    if text[start] not in "–—-":
+        return None
+    persons = ctx.mentions_in(start, end, "person")
+    if persons and not text[start + 1:persons[0].start].strip():
+        return persons[0]
+    return None
+
+
 def _speech(ctx: Context, lang: str, pos: int, endpos: int):
     """A speech verb in text[pos:endpos], in the quotation's language or another of the
     document's: an English quotation in a Dutch release is introduced in Dutch ("zei Kerry")."""
@@ -179,7 +191,9 @@ def extract(ctx: Context) -> list[Event]:
     last_speaker = None
     last_para = -10
     merged_into: Event | None = None
-    for p_index, (p_start, p_end) in enumerate(paragraphs(ctx.text)):
+    paras = paragraphs(ctx.text)
+    for p_index, (p_start, p_end) in enumerate(paras):
+        signed = _signature(ctx, paras[p_index + 1]) if p_index + 1 < len(paras) else None
         for open_, close in _pairs(text, p_start, p_end):
             inner = text[open_ + 1:close].strip()
             lang = ctx.doc.language_at(open_) or ctx.default_lang
@@ -197,7 +211,9 @@ def extract(ctx: Context) -> list[Event]:
                 merged_into = None
                 continue
             incise = _incise(ctx, open_, close, lang)
-            if incise is not None:
+            if signed is not None and close >= p_end - 2:
+                speaker = signed  # "“…”" then a line "– Harjit S. Sajjan, Minister of …"
+            elif incise is not None:
                 speaker, cut = incise
                 inner = (text[open_ + 1:cut[0]] + " " + text[cut[1]:close]).strip()
             else:
