@@ -81,32 +81,35 @@ def entity(request: Request, entity_id: str) -> dict:
     return found
 
 
-@router.get("/timeline", summary="Events by date, as on the timeline page")
+@router.get("/timeline", summary="Events by date, as on the timeline page, one page at a time")
 def timeline(request: Request, actor: str | None = None, type: str | None = None,
              date_from: str | None = Query(None, alias="from"),
-             date_to: str | None = Query(None, alias="to")) -> dict:
+             date_to: str | None = Query(None, alias="to"),
+             limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
     with open_store(request) as store:
-        items = _queries().timeline(store, actor=actor or None, type=type or None,
-                                    date_from=date_from or None, date_to=date_to or None)
-    return {"items": items, "total": len(items)}
+        items, total = _queries().list_events(
+            store, type=type or None, actor=actor or None, date_from=date_from or None,
+            date_to=date_to or None, limit=limit, offset=offset)
+    return page(items, total, limit, offset)
 
 
 @router.get("/dossier/{key:path}",
-            summary="A country's dossier (ISO code) or a person's (entity id or name)")
+            summary="A country's dossier (ISO code) or a person's (entity id or name): the newest "
+                    "facts of each kind and how many there are; sources at /api/events/{id}")
 def dossier(request: Request, key: str) -> dict:
     return load_dossier(request, key)[1]
 
 
 def load_dossier(request: Request, key: str) -> tuple[str, dict]:
-    """('country' | 'person', dossier) or 404."""
+    """('country' | 'person', brief dossier) or 404."""
     q = _queries()
     match = _COUNTRY.match(key)
     with open_store(request) as store:
         if match:
-            found = q.dossier_country(store, match.group(1).upper())
+            found = q.dossier_country(store, match.group(1).upper(), brief=True)
             if found is not None:
                 return "country", found
-        found = q.dossier_person(store, key)
+        found = q.dossier_person(store, key, brief=True)
     if found is None:
         raise not_found("dossier")
     return "person", found
