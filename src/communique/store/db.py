@@ -34,6 +34,7 @@ MAX_TRANSLATION_CANDIDATES = 100
 MAX_MERGE_CANDIDATES = 200
 MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: each candidate is judged on its sources
 MAX_FOLD_SOURCES = 50
+MAX_PARSED_SOURCES = 20_000  # parsed sources kept between documents (some tens of MB at most)
 
 
 class Store:
@@ -50,6 +51,8 @@ class Store:
         self.readonly = readonly
         self._lock = threading.RLock()
         self._uf: _Groups | None = None  # independent-source groups, loaded once, kept up to date
+        # extracted event id -> that source parsed (a stored source never changes; bounded)
+        self._parsed: dict[int, dict] = {}
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -75,6 +78,7 @@ class Store:
             else:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.conn.execute("PRAGMA wal_autocheckpoint = 10000")
                 migrate(self.conn)
         except sqlite3.DatabaseError as err:
             self.conn.close()
@@ -160,6 +164,7 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._uf = None  # it may hold links of the rolled-back document
+                self._parsed.clear()  # and the ids of its extracted events will be reused
                 raise
         return "new_version" if previous else "added"
 
@@ -330,21 +335,34 @@ class Store:
         """The sources of a merged event: all of them, or for a fact that hundreds of releases
         repeat ("the coalition, founded in 2014") the most recent MAX_FOLD_SOURCES, so that adding
         one more source costs the same however often the fact was told."""
-        rows = self.conn.execute(
-            'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
-            " FROM event_sources s JOIN extracted_events x ON x.id = s.xevent"
-            " JOIN documents d ON d.id = x.doc WHERE s.event_id = ?"
-            " ORDER BY s.xevent DESC LIMIT ?", (event_id, MAX_FOLD_SOURCES)).fetchall()
-        return [self._source(r, groups) for r in reversed(rows)]
+        xevents = [r[0] for r in self.conn.execute(
+            "SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY xevent DESC LIMIT ?",
+            (event_id, MAX_FOLD_SOURCES))]
+        if len(self._parsed) > MAX_PARSED_SOURCES:
+            self._parsed.clear()
+        missing = [x for x in xevents if x not in self._parsed]
+        if missing:
+            for row in self.conn.execute(
+                    'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
+                    " x.language, x.extractor, x.entities, d.published, d.seq,"
+                    " d.length AS doclen FROM extracted_events x JOIN documents d ON d.id = x.doc"
+                    f" WHERE x.id IN ({','.join('?' * len(missing))})", missing):
+                self._parsed[row["xevent"]] = self._parse(row)
+        return [self._with_group(self._parsed[x], groups) for x in reversed(xevents)]
 
     @staticmethod
-    def _source(row, groups: dict[str, str]) -> dict:
+    def _parse(row) -> dict:
         src = dict(row)
         src["fields"] = json.loads(src["fields"])
         src["entities"] = json.loads(src["entities"])
-        src["group"] = groups.get(src["doc"], src["doc"])
         return src
+
+    @staticmethod
+    def _with_group(src: dict, groups) -> dict:
+        return {**src, "group": groups.get(src["doc"], src["doc"])}
+
+    def _source(self, row, groups) -> dict:
+        return self._with_group(self._parse(row), groups)
 
     def _merge_events(self, doc_id: str) -> set[str]:
         groups = self._groups()
