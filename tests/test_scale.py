@@ -103,3 +103,86 @@ def test_ingest_with_workers_builds_the_store_one_process_builds(cli, tmp_path, 
             stores[workers] = ([(d["id"], d["title"]) for d in queries.list_documents(store)[0]],
                                [(e["id"], e["n_sources"]) for e in queries.timeline(store)])
     assert stores[1] == stores[2] and stores[1][0]
+
+
+def test_serve_answers_from_several_processes(tmp_path, sample_seeds):
+    import os
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    db = tmp_path / "kb.db"
+    with Store(db) as store:
+        from communique.ingest import read_sources
+        from communique.ingest.workers import extracted
+
+        for _, x in extracted(read_sources([str(sample_seeds)])):
+            store.add(x)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "COMMUNIQUE_TOKEN"}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from communique.cli import main; main()", "serve", "--db", str(db),
+         "--port", str(port), "--workers", "2"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                body = httpx.get(f"http://127.0.0.1:{port}/api/timeline?limit=3", timeout=5).json()
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.2)
+        assert len(body["items"]) == 3 and body["total"] > 3
+        upload = httpx.post(f"http://127.0.0.1:{port}/api/documents", data={"text": "x"})
+        assert upload.status_code in (401, 403)  # no token: read-only in every process
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "2 processes" in err
+
+
+def test_workers_end_when_the_ingest_is_killed(tmp_path, sample_seeds):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i in range(12):
+        for f in sorted(sample_seeds.glob("*.txt")):
+            (corpus / f"{i}-{f.name}").write_text(f"{i}\n\n" + f.read_text("utf-8"), "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from communique.cli import main; main()", "ingest", str(corpus),
+         "--db", str(tmp_path / "kb.db"), "--workers", "2", "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def workers() -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True,
+                             text=True).stdout
+        return [int(p) for p in out.split()]
+
+    deadline = time.monotonic() + 60
+    while len(workers()) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
+        time.sleep(0.1)
+    started = workers()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while any(os.path.exists(f"/proc/{pid}") and _alive(pid) for pid in started):
+        assert time.monotonic() < deadline, "workers outlived the ingest"
+        time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its exit status to be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -42,6 +44,17 @@ def _extract_batch(documents: list[Document]) -> list[Extraction | str]:
     return [extract_one(doc) for doc in documents]
 
 
+def _follow_parent(parent: int) -> None:
+    """A worker ends when the process that started it is gone (even killed with -9): nothing
+    else would tell it, its queue stays open."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def extracted(items: Iterable[Document | InputError], workers: int = 1,
               wanted: Callable[[Document], bool] = lambda doc: True
               ) -> Iterator[tuple[Document | InputError, Outcome]]:
@@ -53,7 +66,8 @@ def extracted(items: Iterable[Document | InputError], workers: int = 1,
             sent = isinstance(item, Document) and wanted(item)
             yield item, extract_one(item) if sent else None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_follow_parent, initargs=(os.getpid(),))
     window: deque[tuple[list[tuple[Document | InputError, bool]], Future | None]] = deque()
 
     def submit(batch: list[tuple[Document | InputError, bool]]) -> None:

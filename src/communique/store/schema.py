@@ -13,7 +13,8 @@ Migration = Union[str, Callable[[sqlite3.Connection], None]]
 def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
     """4: the near-duplicate index (MinHash signatures and LSH band keys) moves from memory into
     two tables queried per document; the month a document was published gets a column, so that
-    translation candidates are read newest first from an index."""
+    translation candidates are read newest first from an index; the documents of a merged event
+    are counted, and the events of an entity in a role found, from an index alone."""
     from ..resolve import duplicates
     from .near_duplicates import NearDuplicates
 
@@ -24,7 +25,10 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
         CREATE INDEX minhash_bands_doc ON minhash_bands(doc);
         ALTER TABLE documents ADD COLUMN month TEXT NOT NULL DEFAULT '';
         UPDATE documents SET month = substr(published, 1, 7) WHERE length(published) >= 7;
-        CREATE INDEX documents_month ON documents(current, month, seq)
+        CREATE INDEX documents_month ON documents(current, month, seq);
+        CREATE INDEX event_sources_event_doc ON event_sources(event_id, doc);
+        DROP INDEX event_entities_entity;
+        CREATE INDEX event_entities_entity_role ON event_entities(entity, role, event_id)
     """.split(";"):
         conn.execute(statement)
     index = NearDuplicates(conn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from .deps import not_found, open_store
 
@@ -18,8 +19,14 @@ def _queries():
     return queries
 
 
-def page(items, total, limit, offset) -> dict:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+def answer(data: dict) -> JSONResponse:
+    """The JSON of an answer, sent as it is: the store gives plain JSON values already, so FastAPI
+    need not walk them again (2.8 of about 12 ms for a page of the timeline)."""
+    return JSONResponse(data)
+
+
+def page(items, total, limit, offset) -> JSONResponse:
+    return answer({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
 @router.get("/documents", summary="Documents, newest first")
@@ -36,7 +43,7 @@ def document(request: Request, doc_id: str) -> dict:
         doc = _queries().get_document(store, doc_id)
     if doc is None:
         raise not_found("document")
-    return doc
+    return answer(doc)
 
 
 @router.get("/events", summary="Events, filtered by type, actor and dates")
@@ -60,7 +67,7 @@ def event(request: Request, event_id: str) -> dict:
         found = _queries().get_event(store, event_id)
     if found is None:
         raise not_found("event")
-    return found
+    return answer(found)
 
 
 @router.get("/entities", summary="Entities, by type or name")
@@ -78,7 +85,7 @@ def entity(request: Request, entity_id: str) -> dict:
         found = _queries().get_entity(store, entity_id)
     if found is None:
         raise not_found("entity")
-    return found
+    return answer(found)
 
 
 @router.get("/timeline", summary="Events by date, as on the timeline page, one page at a time")
@@ -97,7 +104,7 @@ def timeline(request: Request, actor: str | None = None, type: str | None = None
             summary="A country's dossier (ISO code) or a person's (entity id or name): the newest "
                     "facts of each kind and how many there are; sources at /api/events/{id}")
 def dossier(request: Request, key: str) -> dict:
-    return load_dossier(request, key)[1]
+    return answer(load_dossier(request, key)[1])
 
 
 def load_dossier(request: Request, key: str) -> tuple[str, dict]:
@@ -120,4 +127,4 @@ def search(request: Request, q: str = Query(..., min_length=1),
            limit: int = Query(20, ge=1, le=200)) -> dict:
     with open_store(request) as store:
         items = _queries().search(store, q, limit=limit)
-    return {"query": q, "items": items, "total": len(items)}
+    return answer({"query": q, "items": items, "total": len(items)})

@@ -65,6 +65,12 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one `communique serve` process: the store in COMMUNIQUE_DB, the upload token in
+    COMMUNIQUE_TOKEN (empty: read-only)."""
+    return create_app(os.environ["COMMUNIQUE_DB"], token=os.environ.get("COMMUNIQUE_TOKEN") or None)
+
+
 def jsonable(value):
     from fastapi.encoders import jsonable_encoder
 
@@ -86,4 +92,4 @@ def _ensure_store(db_path: str) -> None:
         pass
 
 
-__all__ = ["create_app", "HTMLResponse"]
+__all__ = ["create_app", "app_from_environment", "HTMLResponse"]
