@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 
-from .identity import norm
+from .identity import fold
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -25,7 +25,7 @@ MAX_CANDIDATES = 100
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    words = norm(text).split()
+    words = fold(text).split()
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
