@@ -5,7 +5,8 @@ does for a JSON Lines file, through the same code (`ingest.workers.extracted`): 
 prepare -> extract in `--workers` processes (default: one per CPU), then Store.add in input order
 in this process (one transaction per document, merged into the knowledge base). It reports the
 time spent merging (Store.add, the one writer) apart from the time the writer waited for
-extractions, the merge cost per document at every tenth of the run (does merging slow down as the
+extractions, the merge cost (wall clock, and CPU time of the writer, which other load on the
+machine does not inflate) per document at every tenth of the run (does merging slow down as the
 store grows?), the writer's resident memory at each tenth and its peak, and the peak of the
 largest extraction worker.
 
@@ -42,8 +43,8 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
         Path(db + suffix).unlink(missing_ok=True)
     n = sum(1 for _ in open(corpus, "rb"))
     step = max(n // 10, 1)
-    t_wait = t_add = 0.0
-    chunk_add = 0.0
+    t_wait = t_add = cpu_add = 0.0
+    chunk_add = chunk_cpu = 0.0
     checkpoints, counts, words = [], {}, 0
     start = time.perf_counter()
     with Store(db) as store:
@@ -51,24 +52,27 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
                             lambda doc: not store.has_document(doc.content_hash))
         t0 = time.perf_counter()
         for i, (item, x) in enumerate(results, 1):
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             if isinstance(item, InputError) or not hasattr(x, "document"):
                 counts["error"] = counts.get("error", 0) + 1
                 t0 = time.perf_counter()
                 continue
             outcome = store.add(x)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             words += len(item.text.split())
             t_wait += t1 - t0
             t_add += t2 - t1
             chunk_add += t2 - t1
+            cpu_add += c2 - c1
+            chunk_cpu += c2 - c1
             counts[outcome] = counts.get(outcome, 0) + 1
             t0 = time.perf_counter()
             if i % step == 0:
                 checkpoints.append({"docs": i, "elapsed_s": round(time.perf_counter() - start, 1),
                                     "merge_ms_per_doc": round(1000 * chunk_add / step, 2),
+                                    "merge_cpu_ms_per_doc": round(1000 * chunk_cpu / step, 2),
                                     "rss_mb": round(rss_mb())})
-                chunk_add = 0.0
+                chunk_add = chunk_cpu = 0.0
                 print(json.dumps(checkpoints[-1]), file=sys.stderr, flush=True)
     total = time.perf_counter() - start
     return {
@@ -76,6 +80,7 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
         "total_s": round(total, 1), "wait_s": round(t_wait, 1), "merge_s": round(t_add, 1),
         "wait_ms_per_doc": round(1000 * t_wait / n, 2),
         "merge_ms_per_doc": round(1000 * t_add / n, 2),
+        "merge_cpu_ms_per_doc": round(1000 * cpu_add / n, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "db_mb": round(sum(Path(db + s).stat().st_size for s in ("", "-wal")
@@ -118,11 +123,13 @@ def main() -> None:
         r = json.loads(proc.stdout)
         results.append(r)
         print(f"{n:>7} docs  {r['words']:>9} words  total {r['total_s']:>7} s  "
-              f"merge {r['merge_ms_per_doc']:>6} ms/doc  waiting for extraction "
+              f"merge {r['merge_ms_per_doc']:>6} ms/doc ({r['merge_cpu_ms_per_doc']} CPU)  waiting for extraction "
               f"{r['wait_ms_per_doc']:>6} ms/doc  peak RSS writer {r['peak_rss_mb']} MB, "
               f"largest worker {r['worker_peak_rss_mb']} MB  db {r['db_mb']} MB", flush=True)
         print("         merge ms/doc by tenth: "
               + " ".join(str(c["merge_ms_per_doc"]) for c in r["checkpoints"]), flush=True)
+        print("         merge CPU ms/doc by tenth: "
+              + " ".join(str(c["merge_cpu_ms_per_doc"]) for c in r["checkpoints"]), flush=True)
         print("         RSS MB by tenth:       "
               + " ".join(str(c["rss_mb"]) for c in r["checkpoints"]), flush=True)
     (work / "scale.json").write_text(json.dumps(results, indent=1))

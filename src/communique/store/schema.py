@@ -14,7 +14,8 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
     """4: the near-duplicate index (MinHash signatures and LSH band keys) moves from memory into
     two tables queried per document; the month a document was published gets a column, so that
     translation candidates are read newest first from an index; the documents of a merged event
-    are counted, and the events of an entity in a role found, from an index alone."""
+    are counted, the events of an entity in a role found, and the list of documents read newest
+    first, from an index alone."""
     from ..resolve import duplicates
     from .near_duplicates import NearDuplicates
 
@@ -28,7 +29,8 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
         CREATE INDEX documents_month ON documents(current, month, seq);
         CREATE INDEX event_sources_event_doc ON event_sources(event_id, doc);
         DROP INDEX event_entities_entity;
-        CREATE INDEX event_entities_entity_role ON event_entities(entity, role, event_id)
+        CREATE INDEX event_entities_entity_role ON event_entities(entity, role, event_id);
+        CREATE INDEX documents_listing ON documents(current, published IS NULL, published DESC, seq)
     """.split(";"):
         conn.execute(statement)
     index = NearDuplicates(conn)

@@ -30,10 +30,24 @@ def _phrase(text: str) -> str | None:
     return '"' + " ".join(toks) + '"' if toks else None
 
 
-def _gazetteer_aliases(words: str) -> list[str]:
+def _gazetteer():
+    """The gazetteer, or None: it is optional here (no expansion without it)."""
     try:
         from ..extract.gazetteer import gazetteer
-        entry = gazetteer().by_name(words)
+        return gazetteer()
+    except Exception:
+        return None
+
+
+def warm() -> None:
+    """Load the gazetteer now (a server, as it starts) rather than during a first search."""
+    _gazetteer()
+
+
+def _gazetteer_aliases(words: str) -> list[str]:
+    found = _gazetteer()
+    try:
+        entry = found.by_name(words) if found is not None else None
     except Exception:  # the gazetteer is optional here: no expansion without it
         return []
     if entry is None:

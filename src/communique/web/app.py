@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
@@ -22,6 +23,7 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
     from . import api, apidocs, exports, pages_documents, pages_dossier, pages_events, uploads
 
     app = FastAPI(
+        lifespan=_warm,
         title="communique",
         version=__version__,
         description="Source-linked knowledge base of official communications about the Global "
@@ -63,6 +65,15 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
                       status_code=422)
 
     return app
+
+
+@asynccontextmanager
+async def _warm(app: FastAPI):
+    """A server loads what searches need before its first request, not during it."""
+    from ..store.search import warm
+
+    warm()
+    yield
 
 
 def app_from_environment() -> FastAPI:
