@@ -1,11 +1,11 @@
 """API latency under concurrency: p50/p95 of timeline, dossier and search with 20 clients.
 
-Starts `communique serve` (uvicorn, one process, read-only) on 127.0.0.1 over a store (the largest
-one benchmarks/scale.py built, by default), then runs 20 client threads, each making a bounded
-number of requests cycling through the endpoints below, and prints per-endpoint latency.
+Starts `communique serve` (uvicorn, `--workers` processes, read-only) on 127.0.0.1 over a store
+(the largest one benchmarks/scale.py built, by default), then runs 20 client threads, each making
+a bounded number of requests cycling through the endpoints below, and prints per-endpoint latency.
 
     python benchmarks/api_latency.py [--db /tmp/communique-bench/store-10000.db] [--clients 20]
-        [--requests 30]
+        [--requests 30] [--workers 1]
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def largest_store() -> str | None:
-    stores = sorted(Path("/tmp/communique-bench").glob("store-*.db"),
+def largest_store(workdir: str) -> str | None:
+    stores = sorted(Path(workdir).glob("store-*.db"),
                     key=lambda p: int(p.stem.split("-")[1]))
     return str(stores[-1]) if stores else None
 
@@ -53,8 +53,10 @@ def main() -> None:
     ap.add_argument("--db", default=None)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=30, help="requests per client")
+    ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--workdir", default="/tmp/communique-bench", help="where scale.py put stores")
     args = ap.parse_args()
-    db = args.db or largest_store()
+    db = args.db or largest_store(args.workdir)
     if not db or not Path(db).exists():
         sys.exit("no store: run benchmarks/scale.py first or pass --db")
     import httpx
@@ -62,7 +64,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from communique.cli import main; main()", "serve", "--db", db,
-         "--port", str(port)], stderr=subprocess.DEVNULL)
+         "--port", str(port), "--workers", str(args.workers)], stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -76,7 +78,7 @@ def main() -> None:
             sizes = {name: len(c.get(url).content) for name, url in ENDPOINTS.items()}
         print(f"# API latency, {datetime.now().isoformat(timespec='minutes')}, "
               f"{platform.machine()}, {os.cpu_count()} cores; store {db} ({total_docs} documents);"
-              f" {args.clients} clients x {args.requests} requests; uvicorn, one process")
+              f" {args.clients} clients x {args.requests} requests; uvicorn, {args.workers} process(es)")
         latencies: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
         errors: list[str] = []
         lock = threading.Lock()

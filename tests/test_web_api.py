@@ -113,7 +113,35 @@ def test_timeline_is_in_date_order(client, all_events):
     assert dated == sorted(dated, key=lambda d: d[:10])
 
 
+def test_timeline_comes_in_pages(client, all_events):
+    everything = client.get("/api/timeline").json()["items"]
+    body = client.get("/api/timeline", params={"limit": 2, "offset": 1}).json()
+    assert body["total"] == len(all_events) and body["limit"] == 2 and body["offset"] == 1
+    assert [e["id"] for e in body["items"]] == [e["id"] for e in everything[1:3]]
+    assert client.get("/api/timeline", params={"limit": 0}).status_code == 422
+
+
 # -- entities, dossiers, search ----------------------------------------------------------------
+def test_api_dossier_is_brief_and_sources_come_from_the_event(client):
+    from communique.store import queries
+
+    dossier = client.get("/api/dossier/BE").json()
+    counts = dossier["counts"]
+    assert counts["deployments"] >= sum(len(d["periods"]) for d in dossier["deployments"]) >= 1
+    assert counts["quotes"] >= len(dossier["quotes"])
+    assert len(dossier["funding"]) <= queries.BRIEF_EVENTS
+    period = dossier["deployments"][0]["periods"][0]
+    assert "sources" not in period and "history" not in period and period["n_sources"] >= 1
+    event = client.get(f"/api/events/{period['event_id']}").json()
+    assert event["sources"] and all(s["evidence"] for s in event["sources"])
+    people = client.get("/api/entities", params={"type": "person", "limit": 500}).json()["items"]
+    wilmes = next(p for p in people if "Wilm" in p["name"])
+    person = client.get(f"/api/dossier/{wilmes['id']}").json()
+    assert person["counts"]["quotes"] == len(person["quotes"]) >= 1
+    assert person["counts"]["documents"] == len(person["documents"])
+    assert all("sources" not in q for q in person["quotes"])
+
+
 def test_entities_and_country_dossier(client):
     countries_ = client.get("/api/entities", params={"type": "country", "limit": 500}).json()
     codes = {e["code"] for e in countries_["items"]}

@@ -36,6 +36,12 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _skip(message: str, skipped: list[str]) -> None:
+    """A document or source left out: said on stderr, counted in the summary."""
+    _err(message)
+    skipped.append(message)
+
+
 def _where(doc) -> str:
     """Where a document came from: its file, and its line in a JSON Lines file."""
     where = doc.source or doc.id
@@ -43,22 +49,18 @@ def _where(doc) -> str:
 
 
 def _extractions(paths: list[str], max_bytes: int | None, skipped: list[str]) -> Iterator:
-    """(document, Extraction) for every readable document; problems go to `skipped` and stderr."""
+    """The Extraction of every readable document; problems go to `skipped` and stderr."""
     from ..errors import InputError
-    from ..extract.pipeline import extract
-    from ..ingest import prepare, read_sources
+    from ..ingest import read_sources
+    from ..ingest.workers import extracted
 
-    for item in read_sources(paths, max_bytes=max_bytes):
+    for item, outcome in extracted(read_sources(paths, max_bytes=max_bytes)):
         if isinstance(item, InputError):
-            _err(str(item))
-            skipped.append(str(item))
-            continue
-        try:
-            yield extract(prepare(item))
-        except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
-            message = f"{_where(item)}: extraction failed: {type(err).__name__}: {err}"
-            _err(message)
-            skipped.append(message)
+            _skip(str(item), skipped)
+        elif isinstance(outcome, str):
+            _skip(f"{_where(item)}: extraction failed: {outcome}", skipped)
+        else:
+            yield outcome
 
 
 @main.command("extract")
@@ -88,12 +90,16 @@ def extract_command(paths, fmt, sample, max_bytes):
 @click.option("--sample", is_flag=True, help="also ingest the bundled sample corpus")
 @click.option("--max-bytes", type=int, default=5 * 1024 * 1024, show_default=True,
               help=MAX_BYTES_HELP)
-def ingest_command(paths, db, quiet, sample, max_bytes):
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="processes that extract in parallel  [default: the number of CPUs]; "
+                   "1 = extract in this process")
+def ingest_command(paths, db, quiet, sample, max_bytes, workers):
     """Read PATH... (files, directories, - for stdin), extract and store each new document.
-    Documents already stored unchanged are skipped; each document is one transaction."""
+    Documents already stored unchanged are skipped; each document is one transaction, stored in
+    the order of the input while the next ones are extracted in parallel."""
     from ..errors import InputError
-    from ..extract.pipeline import extract
-    from ..ingest import expand, prepare, read_sources
+    from ..ingest import expand, read_sources
+    from ..ingest.workers import default_workers, extracted
     from ..store import Store
 
     paths = _paths(paths, sample)
@@ -104,25 +110,25 @@ def ingest_command(paths, db, quiet, sample, max_bytes):
     total = None if any(p == "-" or p.lower().endswith((".jsonl", ".ndjson")) for p in files) \
         else len(files)
     with Store(db) as store, _progress(show_bar, total) as advance:
-        for item in read_sources(paths, max_bytes=_limit(max_bytes)):
+        def new(doc) -> bool:
+            return not store.has_document(doc.content_hash)
+
+        for item, outcome in extracted(read_sources(paths, max_bytes=_limit(max_bytes)),
+                                       workers or default_workers(), new):
             if isinstance(item, InputError):
-                _err(str(item))
-                skipped.append(str(item))
+                _skip(str(item), skipped)
                 advance(str(item.source))
                 continue
             name = _where(item)
-            if store.has_document(item.content_hash):
+            if outcome is None:
                 counts["unchanged"] += 1
-                advance(name)
-                continue
-            try:
-                outcome = store.add(extract(prepare(item)))
-            except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
-                message = f"{name}: not ingested: {type(err).__name__}: {err}"
-                _err(message)
-                skipped.append(message)
+            elif isinstance(outcome, str):
+                _skip(f"{name}: not ingested: {outcome}", skipped)
             else:
-                counts[outcome] += 1
+                try:
+                    counts[store.add(outcome)] += 1
+                except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
+                    _skip(f"{name}: not ingested: {type(err).__name__}: {err}", skipped)
             advance(name)
     n = sum(counts.values()) + len(skipped)
     click.echo(f"{n} document{'s' if n != 1 else ''} into {db}: {counts['added']} added, "

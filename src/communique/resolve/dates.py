@@ -1,12 +1,19 @@
 """Partial ISO dates (`2021-03-30`, `2020-10`, `2014`) as ranges: compare, order, check compatibility."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def clean(value) -> str | None:
     """A partial ISO date string, or None for anything that is not one."""
     if value is None:
         return None
-    text = str(value).strip()
+    return _clean(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _clean(value: str) -> str | None:
+    text = value.strip()
     parts = text.split("-")
     if not parts or not parts[0].isdigit() or len(parts[0]) != 4 or len(parts) > 3:
         return None

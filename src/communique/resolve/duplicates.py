@@ -1,24 +1,31 @@
-"""Near-duplicate documents: MinHash over word shingles (datasketch), LSH for candidates.
+"""Near-duplicate documents: MinHash over word shingles (datasketch), LSH over hashed bands.
 
 A release republished with small edits (a corrected figure, a changed headline) shares almost all
 its 5-word shingles with the original; Jaccard >= THRESHOLD links the two and their facts count once.
+
+Candidates are the documents that share one of BANDS hashed bands of the signature (LSH); the
+store keeps signatures and bands in SQLite (store/near_duplicates.py).
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
-from .identity import norm
+from .identity import fold
 
 NUM_PERM = 128
 SHINGLE = 5
 THRESHOLD = 0.8
+# bands x rows per band: what datasketch's MinHashLSH chooses for THRESHOLD 0.8 and 128 permutations
+BANDS, ROWS = 9, 13
+MAX_CANDIDATES = 100
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    words = norm(text).split()
+    words = fold(text).split()
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
@@ -26,8 +33,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 def minhash(text: str) -> MinHash:
     mh = MinHash(num_perm=NUM_PERM, seed=1)
-    for sh in shingles(text):
-        mh.update(sh.encode("utf-8"))
+    mh.update_batch([sh.encode("utf-8") for sh in shingles(text)])
     return mh
 
 
@@ -48,37 +54,43 @@ def from_bytes(blob: bytes) -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, **extra)
 
 
+def band_keys(mh: MinHash) -> list[int]:
+    """One signed 64-bit key per band: documents sharing a key are LSH candidates."""
+    raw = to_bytes(mh)
+    width = len(raw) // NUM_PERM * ROWS
+    return [int.from_bytes(hashlib.blake2b(bytes([band]) + raw[band * width:(band + 1) * width],
+                                           digest_size=8).digest(), "big", signed=True)
+            for band in range(BANDS)]
+
+
+def best(mh: MinHash, candidates, threshold: float = THRESHOLD) -> list[tuple[str, float]]:
+    """(key, estimated Jaccard) of the candidates (key, signature) at or above the threshold,
+    best first."""
+    found = []
+    for key, other in candidates:
+        score = mh.jaccard(other)
+        if score >= threshold:
+            found.append((key, float(score)))
+    return sorted(found, key=lambda kv: (-kv[1], kv[0]))
+
+
 class NearDuplicates:
-    """An LSH index of the stored documents' signatures (built from the store, kept in memory)."""
+    """An LSH index in memory (band key -> documents). The store keeps the same bands in SQLite
+    (store/near_duplicates.py), so that its memory does not grow with the documents."""
 
     def __init__(self, threshold: float = THRESHOLD):
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._bands: dict[int, list[str]] = {}
         self._sigs: dict[str, MinHash] = {}
 
     def insert(self, key: str, mh: MinHash) -> None:
         if key in self._sigs:
             return
-        self._lsh.insert(key, mh)
+        for band in band_keys(mh):
+            self._bands.setdefault(band, []).append(key)
         self._sigs[key] = mh
 
-    def remove(self, key: str) -> None:
-        if key in self._sigs:
-            self._lsh.remove(key)
-            del self._sigs[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._sigs
-
-    def query(self, mh: MinHash, limit: int = 100) -> list[tuple[str, float]]:
-        """(key, estimated Jaccard) of the stored documents at or above the threshold, best first;
-        at most `limit` LSH candidates are scored, so a text copied thousands of times costs no
-        more than one copied a few times."""
-        found = []
-        for n, key in enumerate(self._lsh.query(mh)):
-            if n >= limit:
-                break
-            score = mh.jaccard(self._sigs[key])
-            if score >= self.threshold:
-                found.append((key, float(score)))
-        return sorted(found, key=lambda kv: -kv[1])
+    def query(self, mh: MinHash, limit: int = MAX_CANDIDATES) -> list[tuple[str, float]]:
+        """Like the store's index: at most `limit` LSH candidates are scored."""
+        keys = dict.fromkeys(k for band in band_keys(mh) for k in self._bands.get(band, ()))
+        return best(mh, [(k, self._sigs[k]) for k in list(keys)[:limit]], self.threshold)

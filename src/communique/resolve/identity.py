@@ -20,7 +20,13 @@ def _non_word() -> re.Pattern:
 
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    """Case-, accent- and punctuation-blind form of a name (`Wilmès` -> `wilmes`; `F-16` -> `f 16`)."""
+    """Case-, accent- and punctuation-blind form of a name (`Wilmès` -> `wilmes`; `F-16` -> `f 16`),
+    remembered: names recur in every document."""
+    return fold(text)
+
+
+def fold(text: str) -> str:
+    """`norm` of any text, not remembered (a whole document is seen once)."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _non_word().sub(" ", stripped.casefold()).strip()

@@ -13,11 +13,18 @@ from urllib.parse import quote as urlquote
 from ..errors import CommuniqueError
 from ..model import Extraction
 from ..resolve import dates, duplicates, identity, ledger, merge, translations
+from .near_duplicates import NearDuplicates
 from .schema import latest_version, migrate
 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _month(published: str | None) -> str:
+    """`2021-03` of a date given to the month or day; '' for a year or no date."""
+    value = dates.clean(published)
+    return value[:7] if value and len(value) >= 7 else ""
 
 
 # Bounds that keep the cost of adding a document flat as the store grows: a real-world fact has
@@ -27,6 +34,7 @@ MAX_TRANSLATION_CANDIDATES = 100
 MAX_MERGE_CANDIDATES = 200
 MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: each candidate is judged on its sources
 MAX_FOLD_SOURCES = 50
+MAX_PARSED_SOURCES = 20_000  # parsed sources kept between documents (some tens of MB at most)
 
 
 class Store:
@@ -42,8 +50,9 @@ class Store:
         self.path = str(path)
         self.readonly = readonly
         self._lock = threading.RLock()
-        self._dups: duplicates.NearDuplicates | None = None
         self._uf: _Groups | None = None  # independent-source groups, loaded once, kept up to date
+        # extracted event id -> that source parsed (a stored source never changes; bounded)
+        self._parsed: dict[int, dict] = {}
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -56,6 +65,7 @@ class Store:
         except sqlite3.Error as err:
             raise CommuniqueError(f"{self.path}: cannot open the database: {err}") from err
         self.conn.row_factory = sqlite3.Row
+        self._dups = NearDuplicates(self.conn)
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA busy_timeout = 10000")
         try:
@@ -68,6 +78,7 @@ class Store:
             else:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.conn.execute("PRAGMA wal_autocheckpoint = 10000")
                 migrate(self.conn)
         except sqlite3.DatabaseError as err:
             self.conn.close()
@@ -127,7 +138,6 @@ class Store:
         with self._lock:
             if self.has_document(content_hash):
                 return "unchanged"
-            dups = self._near_duplicates()
             signature = duplicates.minhash(doc.text)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -135,13 +145,14 @@ class Store:
                 if self.has_document(content_hash):
                     self.conn.execute("ROLLBACK")
                     return "unchanged"
-                doc_id, previous = self._insert_document(extraction, signature)
+                doc_id, previous = self._insert_document(extraction)
                 self._insert_facts(doc_id, extraction)
                 affected: set[str] = set()
                 if previous:
                     affected |= self._retire(previous, doc_id)
                 self._resolve_persons(extraction)
-                linked = self._link(doc_id, extraction, signature, dups, previous)
+                linked = self._link(doc_id, extraction, signature, previous)
+                self._dups.insert(doc_id, signature)
                 touched = self._merge_events(doc_id)
                 groups = self._groups()
                 for event_id in sorted(affected):
@@ -153,18 +164,16 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._uf = None  # it may hold links of the rolled-back document
+                self._parsed.clear()  # and the ids of its extracted events will be reused
                 raise
-            # the in-memory index follows only what was committed
-            if previous:
-                dups.remove(previous)
-            dups.insert(doc_id, signature)
         return "new_version" if previous else "added"
 
     # -- insertion --------------------------------------------------------------------------
-    def _insert_document(self, extraction: Extraction, signature) -> tuple[str, str | None]:
+    def _insert_document(self, extraction: Extraction) -> tuple[str, str | None]:
         doc = extraction.document
         prev = self.conn.execute(
-            "SELECT id FROM documents WHERE source = ? AND name = ? AND current = 1",
+            "SELECT id FROM documents INDEXED BY documents_source"
+            " WHERE source = ? AND name = ? AND current = 1",
             (doc.source or "", doc.id)).fetchone()
         doc_id = doc.id
         if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
@@ -175,14 +184,13 @@ class Store:
         self.conn.execute(
             "INSERT INTO documents (id, name, source, content_hash, title, published,"
             " published_precision, languages, text, url, version_of, current, seq, ingested_at,"
-            " extraction, features, minhash, length) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
+            " extraction, features, length, month) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?)",
             (doc_id, doc.id, doc.source or "", doc.content_hash, doc.title,
              dates.clean(doc.published), dates.precision(doc.published), _json(doc.languages),
              doc.text, doc.url, prev["id"] if prev else None, seq,
              datetime.now(timezone.utc).isoformat(timespec="seconds"),
              json.dumps(stored, ensure_ascii=False),
-             _json(translations.features(extraction)), duplicates.to_bytes(signature),
-             len(doc.text)))
+             _json(translations.features(extraction)), len(doc.text), _month(doc.published)))
         self.conn.executemany(
             'INSERT INTO segments (doc, start, "end", language) VALUES (?,?,?,?)',
             [(doc_id, s.start, s.end, s.language) for s in doc.segments])
@@ -238,9 +246,14 @@ class Store:
         persons = [(r["id"], r["name"], r["country"]) for r in self.conn.execute(
             "SELECT id, name, country FROM entities WHERE type = 'person' AND same_as IS NULL")]
         new_ids = {e.id for e in extraction.entities if e.type == "person"}
+        new_tokens = [set(identity.tokens(name)) for pid, name, _ in persons if pid in new_ids]
         for pid, name, country in persons:
+            # only pairs that involve this document's persons can have changed: a person of the
+            # document, or one whose name is part of the name of a person of the document
+            if pid not in new_ids and not any(set(identity.tokens(name)) <= mine
+                                              for mine in new_tokens):
+                continue
             others = [p for p in persons if p[0] != pid]
-            # only pairs that involve this document's persons can have changed
             target = identity.canonical_person(name, country, others)
             if target and (pid in new_ids or target in new_ids):
                 self.conn.execute("UPDATE entities SET same_as = ? WHERE id = ? OR same_as = ?",
@@ -253,6 +266,7 @@ class Store:
         self.conn.execute("UPDATE documents SET current = 0 WHERE id = ?", (previous,))
         self.conn.execute("DELETE FROM event_sources WHERE doc = ?", (previous,))
         self.conn.execute("DELETE FROM search_fts WHERE doc = ?", (previous,))
+        self._dups.remove(previous)
         self.conn.execute("DELETE FROM doc_links WHERE (a = ? OR b = ?) AND kind != 'version'",
                           (previous, previous))
         self._uf = None  # links were removed: rebuild the groups from the table
@@ -260,12 +274,12 @@ class Store:
                           (doc_id, previous))
         return affected
 
-    def _link(self, doc_id: str, extraction: Extraction, signature, dups, previous) -> bool:
+    def _link(self, doc_id: str, extraction: Extraction, signature, previous) -> bool:
         """Link the document to its near-duplicates and translations; True when it made a link."""
         groups = self._groups()
         linked = False
         # the closest few copies are enough to put a republished release in its group
-        found = [(o, sc) for o, sc in dups.query(signature) if o != previous and o != doc_id]
+        found = [(o, sc) for o, sc in self._dups.query(signature) if o != previous and o != doc_id]
         for other, score in found[:MAX_DUPLICATE_LINKS]:
             self.conn.execute(
                 "INSERT OR IGNORE INTO doc_links (a, b, kind, score) VALUES (?,?,'duplicate',?)",
@@ -275,20 +289,7 @@ class Store:
         doc = extraction.document
         mine = {"languages": doc.languages, "published": doc.published, "length": len(doc.text),
                 "features": translations.features(extraction)}
-        # a translation is published the same month (or undated) and of a comparable length:
-        # pre-select in SQL, newest first, so that the cost per document does not grow
-        month = (doc.published or "")[:7]
-        length = len(doc.text)
-        for row in self.conn.execute(
-                # walk the newest documents (index on current, seq) and stop at the limit
-                "SELECT id, languages, published, length, features FROM documents"
-                " INDEXED BY documents_current"
-                " WHERE current = 1 AND id != ? AND length BETWEEN ? AND ?"
-                " AND (published IS NULL OR ? = '' OR substr(published, 1, 7) = ?"
-                "      OR length(published) < 7)"
-                " ORDER BY seq DESC LIMIT ?",
-                (doc_id, int(length / 1.6), int(length * 1.6) + 1, month, month,
-                 MAX_TRANSLATION_CANDIDATES)).fetchall():
+        for row in self._translation_candidates(doc_id, doc.published, len(doc.text)):
             theirs = {"languages": json.loads(row["languages"]), "published": row["published"],
                       "length": row["length"], "features": json.loads(row["features"])}
             score = translations.is_translation(mine, theirs)
@@ -300,14 +301,23 @@ class Store:
                 linked = True
         return linked
 
-    def _near_duplicates(self) -> duplicates.NearDuplicates:
-        if self._dups is None:
-            index = duplicates.NearDuplicates()
-            for row in self.conn.execute(
-                    "SELECT id, minhash FROM documents WHERE current = 1 AND minhash IS NOT NULL"):
-                index.insert(row["id"], duplicates.from_bytes(row["minhash"]))
-            self._dups = index
-        return self._dups
+    def _translation_candidates(self, doc_id: str, published: str | None,
+                                length: int) -> list[sqlite3.Row]:
+        """The newest current documents that can be a translation: published the same month (or
+        undated, or dated by year only) and of a comparable length. Each branch walks an index
+        newest first and stops at the limit, so the cost per document does not grow."""
+        month = (published or "")[:7]
+        branch = ("SELECT * FROM (SELECT id, languages, published, length, features, seq"
+                  " FROM documents INDEXED BY {index} WHERE {where} AND id != ?"
+                  " AND length BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?)")
+        bounds = (doc_id, int(length / 1.6), int(length * 1.6) + 1, MAX_TRANSLATION_CANDIDATES)
+        if not month:  # an undated document: any date fits
+            sql = branch.format(index="documents_current", where="current = 1")
+            return self.conn.execute(sql, bounds).fetchall()
+        same = branch.format(index="documents_month", where="current = 1 AND month = ?")
+        return self.conn.execute(
+            f"{same} UNION ALL {same} ORDER BY seq DESC LIMIT ?",
+            (month, *bounds, "", *bounds, MAX_TRANSLATION_CANDIDATES)).fetchall()
 
     def _groups(self) -> "_Groups":
         """Document -> the representative of its independent-source group (union-find over the
@@ -325,21 +335,34 @@ class Store:
         """The sources of a merged event: all of them, or for a fact that hundreds of releases
         repeat ("the coalition, founded in 2014") the most recent MAX_FOLD_SOURCES, so that adding
         one more source costs the same however often the fact was told."""
-        rows = self.conn.execute(
-            'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
-            " FROM event_sources s JOIN extracted_events x ON x.id = s.xevent"
-            " JOIN documents d ON d.id = x.doc WHERE s.event_id = ?"
-            " ORDER BY s.xevent DESC LIMIT ?", (event_id, MAX_FOLD_SOURCES)).fetchall()
-        return [self._source(r, groups) for r in reversed(rows)]
+        xevents = [r[0] for r in self.conn.execute(
+            "SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY xevent DESC LIMIT ?",
+            (event_id, MAX_FOLD_SOURCES))]
+        if len(self._parsed) > MAX_PARSED_SOURCES:
+            self._parsed.clear()
+        missing = [x for x in xevents if x not in self._parsed]
+        if missing:
+            for row in self.conn.execute(
+                    'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
+                    " x.language, x.extractor, x.entities, d.published, d.seq,"
+                    " d.length AS doclen FROM extracted_events x JOIN documents d ON d.id = x.doc"
+                    f" WHERE x.id IN ({','.join('?' * len(missing))})", missing):
+                self._parsed[row["xevent"]] = self._parse(row)
+        return [self._with_group(self._parsed[x], groups) for x in reversed(xevents)]
 
     @staticmethod
-    def _source(row, groups: dict[str, str]) -> dict:
+    def _parse(row) -> dict:
         src = dict(row)
         src["fields"] = json.loads(src["fields"])
         src["entities"] = json.loads(src["entities"])
-        src["group"] = groups.get(src["doc"], src["doc"])
         return src
+
+    @staticmethod
+    def _with_group(src: dict, groups) -> dict:
+        return {**src, "group": groups.get(src["doc"], src["doc"])}
+
+    def _source(self, row, groups) -> dict:
+        return self._with_group(self._parse(row), groups)
 
     def _merge_events(self, doc_id: str) -> set[str]:
         groups = self._groups()

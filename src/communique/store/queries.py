@@ -106,9 +106,8 @@ _ACTOR_ROLES = ("actor", "donor", "host", "speaker", "speaker_country", "member"
 
 
 def _event_rows(store: Store, type: str | None, actor: str | None) -> list[dict]:
-    sql = ("SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
-           " e.n_documents, e.seq, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id)"
-           " AS n_conflicts FROM events e WHERE 1 = 1")
+    """What filtering and ordering need of every event of the type and actor (no fields)."""
+    sql = "SELECT e.id, e.type, e.date, e.date_end, e.status, e.seq FROM events e WHERE 1 = 1"
     params: list[Any] = []
     if type:
         sql += " AND e.type = ?"
@@ -120,10 +119,22 @@ def _event_rows(store: Store, type: str | None, actor: str | None) -> list[dict]
         sql += (f" AND e.id IN (SELECT event_id FROM event_entities WHERE entity IN ({marks})"
                 f" AND role IN ({roles}))")
         params += ids + list(_ACTOR_ROLES)
-    rows = store.rows(sql, tuple(params))
-    for r in rows:
-        r["fields"] = _loads(r["fields"], {})
-    return rows
+    return store.rows(sql, tuple(params))
+
+
+def _summaries(store: Store, ids: list[str]) -> list[dict]:
+    """The timeline entries of these events, in the order given."""
+    found = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 500]
+        for r in store.rows(
+                "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
+                " e.n_documents, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id)"
+                f" AS n_conflicts FROM events e WHERE e.id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk)):
+            r["fields"] = _loads(r["fields"], {})
+            found[r["id"]] = _summary(r)
+    return [found[i] for i in ids if i in found]
 
 
 def _in_range(row: dict, date_from: str | None, date_to: str | None) -> bool:
@@ -152,20 +163,26 @@ def _summary(row: dict) -> dict:
             "n_documents": row["n_documents"], "n_conflicts": row["n_conflicts"]}
 
 
+def _ordered_ids(store: Store, type: str | None, actor: str | None, date_from: str | None,
+                 date_to: str | None) -> list[str]:
+    """The ids of the matching events in date order (undated ones last)."""
+    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
+    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
+    return [r["id"] for r in rows]
+
+
 def list_events(store: Store, type: str | None = None, actor: str | None = None,
                 date_from: str | None = None, date_to: str | None = None, limit: int = 50,
                 offset: int = 0) -> tuple[list[dict], int]:
-    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
-    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
-    return [_summary(r) for r in rows[offset:offset + limit]], len(rows)
+    """One page of the timeline and the number of matching events."""
+    ids = _ordered_ids(store, type, actor, date_from, date_to)
+    return _summaries(store, ids[offset:offset + limit]), len(ids)
 
 
 def timeline(store: Store, actor: str | None = None, type: str | None = None,
              date_from: str | None = None, date_to: str | None = None) -> list[dict]:
-    """Merged events in date order (undated ones last)."""
-    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
-    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
-    return [_summary(r) for r in rows]
+    """Merged events in date order (undated ones last), all of them."""
+    return _summaries(store, _ordered_ids(store, type, actor, date_from, date_to))
 
 
 def _event_sources(store: Store, event_id: str, limit: int | None = None) -> list[dict]:
@@ -300,33 +317,69 @@ def get_entity(store: Store, entity_id: str) -> dict | None:
 # has them all (a country with ten years of releases would otherwise answer megabytes)
 DOSSIER_EVENTS = 100
 DOSSIER_SOURCES = 20
+# a brief dossier (the API's answer) has the newest facts of each kind, how many there are in all,
+# and no sources: /api/events/{event_id} has them
+BRIEF_EVENTS = 20
+ATTENDS = ("involves", "invited", "country")
+
+
+def _role_filter(entity_ids: list[str], roles: tuple[str, ...], type: str | None
+                 ) -> tuple[str, list]:
+    marks = ",".join("?" * len(entity_ids))
+    rmarks = ",".join("?" * len(roles))
+    # the entity's rows (index on entity, role) drive the join: an entity is in few events
+    sql = ("SELECT ee.event_id FROM event_entities ee CROSS JOIN events t ON t.id = ee.event_id"
+           f" WHERE ee.entity IN ({marks}) AND ee.role IN ({rmarks})")
+    params: list = list(entity_ids) + list(roles)
+    if type:
+        sql += " AND t.type = ?"
+        params.append(type)
+    return sql, params
 
 
 def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
-                      type: str | None = None, limit: int = DOSSIER_EVENTS) -> list[dict]:
-    marks = ",".join("?" * len(entity_ids))
-    rmarks = ",".join("?" * len(roles))
-    sql = ("SELECT DISTINCT e.id FROM event_entities ee JOIN events e ON e.id = ee.event_id"
-           f" WHERE ee.entity IN ({marks}) AND ee.role IN ({rmarks})")
-    params = list(entity_ids) + list(roles)
-    if type:
-        sql += " AND e.type = ?"
-        params.append(type)
-    sql += " ORDER BY e.seq DESC LIMIT ?"
-    params.append(limit)
+                      type: str | None = None, brief: bool = False) -> list[dict]:
+    """The newest events in which one of the entities has one of the roles, in date order: each
+    with its sources, history and conflicts, or (brief) only its merged fields."""
+    where, params = _role_filter(entity_ids, roles, type)
+    rows = store.rows(
+        "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
+        f" e.n_documents FROM events e WHERE e.id IN ({where}) ORDER BY e.seq DESC LIMIT ?",
+        (*params, BRIEF_EVENTS if brief else DOSSIER_EVENTS))
     out = []
-    for r in store.rows(sql, tuple(params)):
-        event = get_event(store, r["id"], max_sources=DOSSIER_SOURCES)
+    for r in rows:
+        if brief:
+            r["fields"] = _loads(r["fields"], {})
+            event = r
+        else:
+            event = get_event(store, r["id"], max_sources=DOSSIER_SOURCES)
         if event:
             out.append(event)
     out.sort(key=lambda e: (dates.sort_key(e["date"]) or "9999", e["id"]))
     return out
 
 
-def _source_list(event: dict) -> list[dict]:
-    return [{"doc": s["doc"], "start": s["start"], "end": s["end"], "evidence": s["evidence"],
-             "published": s["published"], "language": s["language"]}
-            for s in event["sources"][:DOSSIER_SOURCES]]
+def _count_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
+                     type: str | None = None, excluding: tuple[str, ...] = ()) -> int:
+    """How many events have one of the entities in one of the roles (and in none of `excluding`)."""
+    where, params = _role_filter(entity_ids, roles, type)
+    sql = f"SELECT COUNT(DISTINCT event_id) AS n FROM ({where})"
+    if excluding:
+        other, more = _role_filter(entity_ids, excluding, type)
+        sql += f" WHERE event_id NOT IN ({other})"
+        params += more
+    return store.rows(sql, tuple(params))[0]["n"]
+
+
+def _source_list(event: dict) -> dict:
+    """{"sources": [...]} of a full dossier's event; nothing for a brief one (n_sources says how
+    many, /api/events/{id} lists them)."""
+    if "sources" not in event:
+        return {}
+    return {"sources": [{"doc": s["doc"], "start": s["start"], "end": s["end"],
+                         "evidence": s["evidence"], "published": s["published"],
+                         "language": s["language"]}
+                        for s in event["sources"][:DOSSIER_SOURCES]]}
 
 
 def _country_name(code: str, name: str | None) -> str:
@@ -339,7 +392,10 @@ def _country_name(code: str, name: str | None) -> str:
         return name or code
 
 
-def dossier_country(store: Store, code: str) -> dict | None:
+def dossier_country(store: Store, code: str, brief: bool = False) -> dict | None:
+    """A country's deployments, funding, meetings, people and quotes: the newest DOSSIER_EVENTS
+    of each kind with their sources, or (brief) the newest BRIEF_EVENTS without sources and the
+    number of each kind in `counts`."""
     code = (code or "").strip()
     row = _resolve_entity(store, f"country:{code.upper()}") if len(code) == 2 else \
         _resolve_entity(store, code, "country")
@@ -348,7 +404,7 @@ def dossier_country(store: Store, code: str) -> dict | None:
     code = row["code"] or row["id"].split(":", 1)[-1]
     ids = [row["id"]]
     deployments: dict[str, dict] = {}
-    for ev in _events_with_role(store, ids, ("actor",), "deployment"):
+    for ev in _events_with_role(store, ids, ("actor",), "deployment", brief):
         f = ev["fields"]
         asset = str(f.get("asset") or "?")
         entry = deployments.setdefault(asset, {"asset": asset, "actor": code, "periods": []})
@@ -356,65 +412,87 @@ def dossier_country(store: Store, code: str) -> dict | None:
             "event_id": ev["id"], "status": f.get("status"), "start": f.get("start"),
             "end": f.get("end"), "quantity": f.get("quantity"), "base": f.get("base"),
             "area": f.get("area"), "date": ev["date"], "n_sources": ev["n_sources"],
-            "history": ev["history"], "conflicts": ev["conflicts"], "sources": _source_list(ev)})
+            **({} if brief else {"history": ev["history"], "conflicts": ev["conflicts"]}),
+            **_source_list(ev)})
     for entry in deployments.values():
         entry["periods"].sort(key=lambda p: (dates.sort_key(p["start"] or p["date"]) or "9999"))
         last = entry["periods"][-1]
-        entry.update(status=last["status"], start=last["start"], end=last["end"],
-                     quantity=last["quantity"], history=last["history"], sources=last["sources"])
+        entry.update({k: last[k] for k in ("status", "start", "end", "quantity", "history",
+                                            "sources") if k in last})
     funding = []
-    for ev in _events_with_role(store, ids, ("donor",), "funding"):
+    for ev in _events_with_role(store, ids, ("donor",), "funding", brief):
         f = ev["fields"]
         funding.append({"event_id": ev["id"], "currency": f.get("currency"),
                         "year": f.get("year") or f.get("since") or (ev["date"] or "")[:4] or None,
                         "amount": f.get("amount"), "donor": f.get("donor"),
                         "purpose": f.get("purpose"), "since": f.get("since"),
-                        "n_sources": ev["n_sources"], "sources": _source_list(ev)})
+                        "n_sources": ev["n_sources"], **_source_list(ev)})
     funding.sort(key=lambda x: (str(x["currency"]), str(x["year"])))
 
     def meeting(ev: dict) -> dict:
         return {"event_id": ev["id"], "date": ev["date"], "title": ev["title"],
-                "fields": ev["fields"], "n_sources": ev["n_sources"], "sources": _source_list(ev)}
+                "fields": ev["fields"], "n_sources": ev["n_sources"], **_source_list(ev)}
 
-    hosted = _events_with_role(store, ids, ("host",), "meeting")
+    hosted = _events_with_role(store, ids, ("host",), "meeting", brief)
     hosted_ids = {e["id"] for e in hosted}
-    attended = [e for e in _events_with_role(store, ids, ("involves", "invited", "country"),
-                                              "meeting") if e["id"] not in hosted_ids]
+    attended = [e for e in _events_with_role(store, ids, ATTENDS, "meeting", brief)
+                if e["id"] not in hosted_ids]
     people = store.rows(
         "SELECT id, name, roles FROM entities WHERE type = 'person' AND country = ?"
         " AND same_as IS NULL ORDER BY name", (code,))
     for p in people:
         p["roles"] = _loads(p["roles"], [])
     quotes = []
-    for ev in _events_with_role(store, ids, ("speaker_country",), "quote"):
+    for ev in _events_with_role(store, ids, ("speaker_country",), "quote", brief):
         quotes.append({"event_id": ev["id"], "speaker": ev["fields"].get("speaker"),
                        "text": ev["fields"].get("text"), "date": ev["date"],
-                       "language": ev["fields"].get("language"), "sources": _source_list(ev)})
-    return {"country": {"code": code, "name": _country_name(code, row["name"]), "id": row["id"]},
-            "deployments": sorted(deployments.values(), key=lambda d: d["asset"]),
-            "funding": funding,
-            "meetings_hosted": [meeting(e) for e in hosted],
-            "meetings_attended": [meeting(e) for e in attended],
-            "people": people, "quotes": quotes}
+                       "language": ev["fields"].get("language"), **_source_list(ev)})
+    out = {"country": {"code": code, "name": _country_name(code, row["name"]), "id": row["id"]},
+           "deployments": sorted(deployments.values(), key=lambda d: d["asset"]),
+           "funding": funding,
+           "meetings_hosted": [meeting(e) for e in hosted],
+           "meetings_attended": [meeting(e) for e in attended],
+           "people": people, "quotes": quotes}
+    if brief:
+        out["counts"] = {
+            "deployments": _count_with_role(store, ids, ("actor",), "deployment"),
+            "funding": _count_with_role(store, ids, ("donor",), "funding"),
+            "meetings_hosted": _count_with_role(store, ids, ("host",), "meeting"),
+            "meetings_attended": _count_with_role(store, ids, ATTENDS, "meeting",
+                                                  excluding=("host",)),
+            "people": len(people),
+            "quotes": _count_with_role(store, ids, ("speaker_country",), "quote")}
+    return out
 
 
-def dossier_person(store: Store, entity_id_or_name: str) -> dict | None:
+def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) -> dict | None:
+    """A person's quotes, meetings and documents (brief: the newest BRIEF_EVENTS of each, without
+    sources, and how many there are in `counts`)."""
     row = _resolve_entity(store, entity_id_or_name, "person")
     if row is None or row["type"] != "person":
         return None
     ids = [r["id"] for r in store.rows(
         "SELECT id FROM entities WHERE id = ? OR same_as = ?", (row["id"], row["id"]))]
     quotes = [{"event_id": ev["id"], "text": ev["fields"].get("text"), "date": ev["date"],
-               "language": ev["fields"].get("language"), "sources": _source_list(ev)}
-              for ev in _events_with_role(store, ids, ("speaker",), "quote")]
+               "language": ev["fields"].get("language"), **_source_list(ev)}
+              for ev in _events_with_role(store, ids, ("speaker",), "quote", brief)]
     meetings = [{"event_id": ev["id"], "date": ev["date"], "title": ev["title"],
-                 "fields": ev["fields"], "sources": _source_list(ev)}
-                for ev in _events_with_role(store, ids, ("involves",), "meeting")]
+                 "fields": ev["fields"], **_source_list(ev)}
+                for ev in _events_with_role(store, ids, ("involves",), "meeting", brief)]
     marks = ",".join("?" * len(ids))
+    in_docs = (f" FROM doc_entities de JOIN documents d ON d.id = de.doc"
+               f" WHERE de.entity IN ({marks}) AND d.current = 1")
     documents = [_doc_summary(r) for r in store.rows(
         "SELECT DISTINCT d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
-        f" FROM doc_entities de JOIN documents d ON d.id = de.doc WHERE de.entity IN ({marks})"
-        " AND d.current = 1 ORDER BY d.published", tuple(ids))]
-    return {"person": {"id": row["id"], "name": row["name"], "roles": _loads(row["roles"], []),
-                       "country": row["country"], "merged_ids": ids},
-            "quotes": quotes, "meetings": meetings, "documents": documents}
+        + in_docs + (" ORDER BY d.published DESC LIMIT ?" if brief else " ORDER BY d.published"),
+        (*ids, BRIEF_EVENTS) if brief else tuple(ids))]
+    out = {"person": {"id": row["id"], "name": row["name"], "roles": _loads(row["roles"], []),
+                      "country": row["country"], "merged_ids": ids},
+           "quotes": quotes, "meetings": meetings, "documents": documents}
+    if brief:
+        out["counts"] = {
+            "quotes": _count_with_role(store, ids, ("speaker",), "quote"),
+            "meetings": _count_with_role(store, ids, ("involves",), "meeting"),
+            "documents": store.rows("SELECT COUNT(DISTINCT d.id) AS n" + in_docs,
+                                    tuple(ids))[0]["n"]}
+    return out

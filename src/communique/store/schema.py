@@ -5,8 +5,42 @@ Append a migration to change the schema; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from typing import Callable, Union
 
-MIGRATIONS: list[str] = [
+Migration = Union[str, Callable[[sqlite3.Connection], None]]
+
+
+def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
+    """4: the near-duplicate index (MinHash signatures and LSH band keys) moves from memory into
+    two tables queried per document; the month a document was published gets a column, so that
+    translation candidates are read newest first from an index; the documents of a merged event
+    are counted, the events of an entity in a role found, and the list of documents read newest
+    first, from an index alone."""
+    from ..resolve import duplicates
+    from .near_duplicates import NearDuplicates
+
+    for statement in """
+        CREATE TABLE minhash_signatures (doc TEXT PRIMARY KEY, signature BLOB NOT NULL);
+        CREATE TABLE minhash_bands (key INTEGER NOT NULL, doc TEXT NOT NULL);
+        CREATE INDEX minhash_bands_key ON minhash_bands(key);
+        CREATE INDEX minhash_bands_doc ON minhash_bands(doc);
+        ALTER TABLE documents ADD COLUMN month TEXT NOT NULL DEFAULT '';
+        UPDATE documents SET month = substr(published, 1, 7) WHERE length(published) >= 7;
+        CREATE INDEX documents_month ON documents(current, month, seq);
+        CREATE INDEX event_sources_event_doc ON event_sources(event_id, doc);
+        DROP INDEX event_entities_entity;
+        CREATE INDEX event_entities_entity_role ON event_entities(entity, role, event_id);
+        CREATE INDEX documents_listing ON documents(current, published IS NULL, published DESC, seq)
+    """.split(";"):
+        conn.execute(statement)
+    index = NearDuplicates(conn)
+    for doc, blob in conn.execute("SELECT id, minhash FROM documents"
+                                  " WHERE current = 1 AND minhash IS NOT NULL").fetchall():
+        index.insert(doc, duplicates.from_bytes(blob))
+    conn.execute("ALTER TABLE documents DROP COLUMN minhash")
+
+
+MIGRATIONS: list[Migration] = [
     # 1: documents, their language segments, entities, mentions, facts as extracted and as merged
     """
     CREATE TABLE documents (
@@ -176,17 +210,29 @@ MIGRATIONS: list[str] = [
     CREATE INDEX events_seq ON events(seq);
     CREATE INDEX documents_seq ON documents(seq);
     """,
+    _near_duplicates_in_sqlite,
 ]
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations not yet applied, each in its own transaction; returns the version."""
+    """Apply the migrations not yet applied, each in its own transaction; returns the version.
+    (The connection is in autocommit mode: isolation_level=None.)"""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS, start=1):
+    for number, step in enumerate(MIGRATIONS, start=1):
         if number <= version:
             continue
-        # executescript commits first; BEGIN..COMMIT makes each migration all-or-nothing
-        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        if isinstance(step, str):
+            # executescript commits first; BEGIN..COMMIT makes each migration all-or-nothing
+            conn.executescript(f"BEGIN;\n{step}\nPRAGMA user_version = {number};\nCOMMIT;")
+        else:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         version = number
     return version
 

@@ -30,10 +30,24 @@ def _phrase(text: str) -> str | None:
     return '"' + " ".join(toks) + '"' if toks else None
 
 
-def _gazetteer_aliases(words: str) -> list[str]:
+def _gazetteer():
+    """The gazetteer, or None: it is optional here (no expansion without it)."""
     try:
         from ..extract.gazetteer import gazetteer
-        entry = gazetteer().by_name(words)
+        return gazetteer()
+    except Exception:
+        return None
+
+
+def warm() -> None:
+    """Load the gazetteer now (a server, as it starts) rather than during a first search."""
+    _gazetteer()
+
+
+def _gazetteer_aliases(words: str) -> list[str]:
+    found = _gazetteer()
+    try:
+        entry = found.by_name(words) if found is not None else None
     except Exception:  # the gazetteer is optional here: no expansion without it
         return []
     if entry is None:
@@ -66,10 +80,18 @@ def expand(store, query: str) -> list[list[str]]:
             if names or n == 1:
                 phrases = [p for p in (_phrase(x) for x in [chunk, *names]) if p]
                 if phrases:
-                    groups.append(list(dict.fromkeys(phrases))[:MAX_ALIASES])
+                    groups.append(_shortest(list(dict.fromkeys(phrases))[:MAX_ALIASES]))
                 i += n
                 break
     return groups
+
+
+def _shortest(phrases: list[str]) -> list[str]:
+    """The alternatives without those that contain another one (`"global coalition"` when
+    `"coalition"` is there): they find the same documents, and each phrase costs time to rank."""
+    padded = [f" {p.strip(chr(34))} " for p in phrases]
+    return [p for p, mine in zip(phrases, padded)
+            if not any(other != mine and other in mine for other in padded)]
 
 
 def match_expression(groups: list[list[str]]) -> str:
@@ -87,13 +109,16 @@ def search(store, query: str, limit: int = 20) -> list[dict]:
     groups = expand(store, query or "")
     if not groups:
         return []
+    # FTS5 ranks the hits itself (ORDER BY rank): snippets, documents and events are then read
+    # for the rows returned only
     rows = store.rows(
         "SELECT f.kind, f.doc, f.xevent, f.title AS ftitle, d.title AS dtitle,"
         f" snippet(search_fts, -1, '{_OPEN}', '{_CLOSE}', '…', 24) AS snip,"
         f" highlight(search_fts, 0, '{_OPEN}', '{_CLOSE}') AS htitle,"
         " (SELECT event_id FROM event_sources s WHERE s.xevent = f.xevent) AS event_id"
         " FROM search_fts f JOIN documents d ON d.id = f.doc"
-        " WHERE search_fts MATCH ? AND d.current = 1 ORDER BY bm25(search_fts, 2.0, 1.0) LIMIT ?",
+        " WHERE search_fts MATCH ? AND rank MATCH 'bm25(2.0, 1.0)' AND d.current = 1"
+        " ORDER BY rank LIMIT ?",
         (match_expression(groups), int(limit)))
     out = []
     for r in rows:

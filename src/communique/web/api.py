@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from .deps import not_found, open_store
 
@@ -18,8 +19,14 @@ def _queries():
     return queries
 
 
-def page(items, total, limit, offset) -> dict:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+def answer(data: dict) -> JSONResponse:
+    """The JSON of an answer, sent as it is: the store gives plain JSON values already, so FastAPI
+    need not walk them again (2.8 of about 12 ms for a page of the timeline)."""
+    return JSONResponse(data)
+
+
+def page(items, total, limit, offset) -> JSONResponse:
+    return answer({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
 @router.get("/documents", summary="Documents, newest first")
@@ -36,7 +43,7 @@ def document(request: Request, doc_id: str) -> dict:
         doc = _queries().get_document(store, doc_id)
     if doc is None:
         raise not_found("document")
-    return doc
+    return answer(doc)
 
 
 @router.get("/events", summary="Events, filtered by type, actor and dates")
@@ -60,7 +67,7 @@ def event(request: Request, event_id: str) -> dict:
         found = _queries().get_event(store, event_id)
     if found is None:
         raise not_found("event")
-    return found
+    return answer(found)
 
 
 @router.get("/entities", summary="Entities, by type or name")
@@ -78,35 +85,38 @@ def entity(request: Request, entity_id: str) -> dict:
         found = _queries().get_entity(store, entity_id)
     if found is None:
         raise not_found("entity")
-    return found
+    return answer(found)
 
 
-@router.get("/timeline", summary="Events by date, as on the timeline page")
+@router.get("/timeline", summary="Events by date, as on the timeline page, one page at a time")
 def timeline(request: Request, actor: str | None = None, type: str | None = None,
              date_from: str | None = Query(None, alias="from"),
-             date_to: str | None = Query(None, alias="to")) -> dict:
+             date_to: str | None = Query(None, alias="to"),
+             limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
     with open_store(request) as store:
-        items = _queries().timeline(store, actor=actor or None, type=type or None,
-                                    date_from=date_from or None, date_to=date_to or None)
-    return {"items": items, "total": len(items)}
+        items, total = _queries().list_events(
+            store, type=type or None, actor=actor or None, date_from=date_from or None,
+            date_to=date_to or None, limit=limit, offset=offset)
+    return page(items, total, limit, offset)
 
 
 @router.get("/dossier/{key:path}",
-            summary="A country's dossier (ISO code) or a person's (entity id or name)")
+            summary="A country's dossier (ISO code) or a person's (entity id or name): the newest "
+                    "facts of each kind and how many there are; sources at /api/events/{id}")
 def dossier(request: Request, key: str) -> dict:
-    return load_dossier(request, key)[1]
+    return answer(load_dossier(request, key)[1])
 
 
 def load_dossier(request: Request, key: str) -> tuple[str, dict]:
-    """('country' | 'person', dossier) or 404."""
+    """('country' | 'person', brief dossier) or 404."""
     q = _queries()
     match = _COUNTRY.match(key)
     with open_store(request) as store:
         if match:
-            found = q.dossier_country(store, match.group(1).upper())
+            found = q.dossier_country(store, match.group(1).upper(), brief=True)
             if found is not None:
                 return "country", found
-        found = q.dossier_person(store, key)
+        found = q.dossier_person(store, key, brief=True)
     if found is None:
         raise not_found("dossier")
     return "person", found
@@ -117,4 +127,4 @@ def search(request: Request, q: str = Query(..., min_length=1),
            limit: int = Query(20, ge=1, le=200)) -> dict:
     with open_store(request) as store:
         items = _queries().search(store, q, limit=limit)
-    return {"query": q, "items": items, "total": len(items)}
+    return answer({"query": q, "items": items, "total": len(items)})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
@@ -22,6 +23,7 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
     from . import api, apidocs, exports, pages_documents, pages_dossier, pages_events, uploads
 
     app = FastAPI(
+        lifespan=_warm,
         title="communique",
         version=__version__,
         description="Source-linked knowledge base of official communications about the Global "
@@ -65,6 +67,21 @@ def create_app(db_path: str | os.PathLike, token: str | None = None) -> FastAPI:
     return app
 
 
+@asynccontextmanager
+async def _warm(app: FastAPI):
+    """A server loads what searches need before its first request, not during it."""
+    from ..store.search import warm
+
+    warm()
+    yield
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `communique serve` process: the store in COMMUNIQUE_DB, the upload token in
+    COMMUNIQUE_TOKEN (empty: read-only)."""
+    return create_app(os.environ["COMMUNIQUE_DB"], token=os.environ.get("COMMUNIQUE_TOKEN") or None)
+
+
 def jsonable(value):
     from fastapi.encoders import jsonable_encoder
 
@@ -86,4 +103,4 @@ def _ensure_store(db_path: str) -> None:
         pass
 
 
-__all__ = ["create_app", "HTMLResponse"]
+__all__ = ["create_app", "app_from_environment", "HTMLResponse"]
