@@ -58,6 +58,9 @@ def _is_abbreviation(text: str, dot: int, lang: str | None) -> bool:
     return len(core) == 1 and core.isalpha() or bool(re.fullmatch(r"(?:\w\.)+\w?", core))
 
 
+_MARKS = re.compile(r'[“„«”»".!?…]')
+
+
 def split_sentences(text: str, start: int, end: int, lang: str | None) -> list[tuple[int, int]]:
     """Sentences of text[start:end] as absolute (start, end) spans."""
     out = []
@@ -65,6 +68,10 @@ def split_sentences(text: str, start: int, end: int, lang: str | None) -> list[t
     depth = 0
     i = start
     while i < end:
+        mark = _MARKS.search(text, i, end)   # only quotation marks and stops matter
+        if mark is None:
+            break
+        i = mark.start()
         ch = text[i]
         if ch in "“„«":
             depth += 1
