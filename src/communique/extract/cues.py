@@ -23,8 +23,8 @@ def _node(lang: str, path: tuple[str, ...]) -> Any:
     return node
 
 
-def _wrap(fragment: str) -> str:
-    return rf"(?<![\w-])(?:{fragment})(?![\w])"
+def _wrap(fragment: str, tail: str = r"(?![\w])") -> str:
+    return rf"(?<![\w-])(?:{fragment}){tail}"
 
 
 class Cue:
@@ -36,9 +36,11 @@ class Cue:
     Matches are the same either way; on the fast path their groups are lower-cased.
     """
 
-    def __init__(self, fragments: list[str]):
-        self.pattern = re.compile(_wrap("|".join(fragments)), re.IGNORECASE)
-        self._fast = re.compile(rf"(?:{'|'.join(map(lower_pattern, fragments))})(?![\w])")
+    def __init__(self, fragments: list[str], tail: str = r"(?![\w])"):
+        """`tail` is the right edge: no word character after a match (nor a hyphen, with
+        r"(?![\w-])")."""
+        self.pattern = re.compile(_wrap("|".join(fragments), tail), re.IGNORECASE)
+        self._fast = re.compile(rf"(?:{'|'.join(map(lower_pattern, fragments))}){tail}")
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else endpos

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from ..model import Document, Entity, Mention
 from ..resources import lang_data
+from .cues import Cue, matcher
 from .gazetteer import Entry, Hit, fold, gazetteer, name_key, offices
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’\-.]*")
@@ -63,12 +64,11 @@ def _possessives(lang: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _office_regex(lang: str) -> re.Pattern | None:
+def _office_regex(lang: str) -> Cue | None:
     titles = sorted(offices(lang), key=len, reverse=True)
     if not titles:
         return None
-    alternation = "|".join(re.escape(t) for t in titles)
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+    return Cue([re.escape(t) for t in titles], tail=r"(?![\w-])")
 
 
 @lru_cache(maxsize=None)
@@ -175,12 +175,8 @@ def _office_country(lang: str) -> dict[str, str]:
     return {fold(k): v for k, v in table.items()}
 
 
-@lru_cache(maxsize=None)
-def _speech_regex(lang: str) -> re.Pattern | None:
-    verbs = _person_data(lang).get("speech", [])
-    if not verbs:
-        return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(verbs)})(?!\w)", re.IGNORECASE)
+def _speech_regex(lang: str) -> Cue | None:
+    return matcher(lang, "persons", "speech")
 
 
 # -------------------------------------------------------------------- names
