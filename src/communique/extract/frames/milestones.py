@@ -14,16 +14,18 @@ def extract(ctx: Context) -> list[Event]:
     seen: set[str] = set()
     for s in ctx.sentences:
         lang = s.lang
-        triggers = cues.labels(lang, ctx.text, "milestone", "triggers", pos=s.start, endpos=s.end)
-        if not triggers:
-            continue
-        window = cues.value(lang, "milestone", "window", default=90)
         # a date that dates an amount of money ("DKK 100 million in 2016") dates the money
         money = ctx.money_in(s.start, s.end)
         # "vorige week" in a release dated to the month is known only to the year: no milestone
         dates = [d for d in ctx.dates_in(s.start, s.end) if d.value and d.role in ("point", "since")
                  and not (d.relative and d.precision == "year")
                  and not any(abs(d.start - m.end) <= 15 or abs(m.start - d.end) <= 15 for m in money)]
+        if not dates:
+            continue
+        triggers = cues.labels(lang, ctx.text, "milestone", "triggers", pos=s.start, endpos=s.end)
+        if not triggers:
+            continue
+        window = cues.value(lang, "milestone", "window", default=90)
         for t_start, t_end, label in triggers:
             near = [d for d in dates if abs(d.start - t_start) <= window or abs(d.end - t_end) <= window]
             if not near:
