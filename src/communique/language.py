@@ -18,6 +18,9 @@ MIN_WORDS = 5
 # A language counts for the document when it holds at least this many words, or this share.
 MIN_LANGUAGE_WORDS = 20
 MIN_LANGUAGE_SHARE = 0.10
+# lingua reads a paragraph's first characters only (whole words): its answer settles within a few
+# dozen words for these languages, and its cost grows with the length.
+SAMPLE_CHARS = 240
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -53,6 +56,9 @@ def detect(text: str) -> str | None:
     if det is None:
         langs = resources.languages()
         return langs[0] if langs else None
+    if len(text) > SAMPLE_CHARS:
+        cut = text.rfind(" ", 0, SAMPLE_CHARS)
+        text = text[:cut if cut > 0 else SAMPLE_CHARS]
     found = det.detect_language_of(text)
     return found.iso_code_639_1.name.lower() if found is not None else None
 
