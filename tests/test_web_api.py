@@ -142,6 +142,13 @@ def test_api_dossier_is_brief_and_sources_come_from_the_event(client):
     assert all("sources" not in q for q in person["quotes"])
 
 
+def test_api_dossier_in_full_is_what_the_page_shows(client):
+    full = client.get("/api/dossier/BE", params={"full": "true"}).json()
+    period = full["deployments"][0]["periods"][0]
+    assert period["sources"] and all(s["evidence"] for s in period["sources"])
+    assert "history" in period
+
+
 def test_entities_and_country_dossier(client):
     countries_ = client.get("/api/entities", params={"type": "country", "limit": 500}).json()
     codes = {e["code"] for e in countries_["items"]}

@@ -103,20 +103,23 @@ def timeline(request: Request, actor: str | None = None, type: str | None = None
 @router.get("/dossier/{key:path}",
             summary="A country's dossier (ISO code) or a person's (entity id or name): the newest "
                     "facts of each kind and how many there are; sources at /api/events/{id}")
-def dossier(request: Request, key: str) -> dict:
-    return answer(load_dossier(request, key)[1])
+def dossier(request: Request, key: str,
+            full: bool = Query(False, description="what the dossier page shows: the newest 100 "
+                                                  "facts of each kind, each with its sources")
+            ) -> dict:
+    return answer(load_dossier(request, key, brief=not full)[1])
 
 
-def load_dossier(request: Request, key: str) -> tuple[str, dict]:
-    """('country' | 'person', brief dossier) or 404."""
+def load_dossier(request: Request, key: str, brief: bool = True) -> tuple[str, dict]:
+    """('country' | 'person', dossier) or 404."""
     q = _queries()
     match = _COUNTRY.match(key)
     with open_store(request) as store:
         if match:
-            found = q.dossier_country(store, match.group(1).upper(), brief=True)
+            found = q.dossier_country(store, match.group(1).upper(), brief=brief)
             if found is not None:
                 return "country", found
-        found = q.dossier_person(store, key, brief=True)
+        found = q.dossier_person(store, key, brief=brief)
     if found is None:
         raise not_found("dossier")
     return "person", found
