@@ -38,7 +38,7 @@ class Cue:
 
     def __init__(self, fragments: list[str], tail: str = r"(?![\w])"):
         """`tail` is the right edge: no word character after a match (nor a hyphen, with
-        r"(?![\w-])")."""
+        the tail `(?![\\w-])`)."""
         self.pattern = re.compile(_wrap("|".join(fragments), tail), re.IGNORECASE)
         self._fast = re.compile(rf"(?:{'|'.join(map(lower_pattern, fragments))}){tail}")
 
