@@ -250,6 +250,12 @@ def test_membership_count_and_new_member():
     assert events_of(x, "membership") == [{"count": 86, "date": "2023-06-08", "new_members": ["TG"]}]
 
 
+def test_welcoming_people_is_no_new_member():
+    x = run("De coalitie tegen ISIS telt 85 leden. Minister Ludivine Dedonder verwelkomde de piloten "
+            "en technici op de basis.", "2021-10-08", "nl")
+    assert not [m for m in events_of(x, "membership") if m.get("new_members")]
+
+
 @pytest.mark.parametrize("lang,text,count", [
     ("nl", "Inmiddels telt de coalitie meer dan 80 leden, waaronder de NAVO en de Europese Unie.", 80),
     ("fr", "Jusqu'à 830 membres des Forces armées canadiennes servent au sein de la coalition.", None),
