@@ -169,6 +169,12 @@ def test_a_headline_alone_states_no_deployment():
     assert events_of(extract(doc), "deployment") == []
 
 
+def test_trained_soldiers_are_not_deployed():
+    x = run("Sinds 2015 zijn meer dan 10.000 Iraakse militairen getraind door de coalitie.",
+            "2023-01-10", "nl")
+    assert events_of(x, "deployment") == []
+
+
 def test_a_munition_is_not_deployed():
     x = run("The British Reaper destroyed the vehicle with a Hellfire missile over Syria.",
             "2021-04-20", "en")

@@ -27,6 +27,13 @@ _NUMBER_GAP = re.compile(r"^[\s\d.,’'~]*$")
 _NUMBER_ONLY = re.compile(r"\s*\d+\s*")
 
 
+def _trainees(lang: str, text: str, end: int, limit: int) -> bool:
+    """Personnel words followed by "getraind", "trained", "formés": the trained, not the trainers."""
+    after = " ".join(text[end:min(limit, end + 30)].split()[:2])
+    found = cues.search(lang, after, "deployment", "trainees_after")
+    return found is not None and found.start() == 0
+
+
 def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
             absorbed: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """(start, end, asset) of every asset named in the sentence; `absorbed` receives the
@@ -49,6 +56,8 @@ def _assets(ctx: Context, s: Sentence, last_equipment: list[str],
                 if not last_equipment:
                     continue
                 found.append((m.start(), m.end(), last_equipment[-1]))
+            elif asset == "personnel" and _trainees(lang, text, m.end(), s.end):
+                continue  # "10.000 Iraakse militairen getraind": those trained, not deployed
             else:
                 found.append((m.start(), m.end(), asset))
     negation = cues.cue(lang, "deployment", "negation")
