@@ -101,6 +101,22 @@ def test_a_list_of_links_states_no_facts():
     assert not [d for d in events_of(x, "deployment") if d["asset"] in ("F-16", "force protection")]
 
 
+def test_a_headline_quotation_is_not_its_subjects():
+    from communique.ingest import prepare
+
+    doc = prepare(Document(id="t.txt", published="2019-10-28", text=(
+        "Mort d'Abou Bakr al-Baghdadi : « un coup dur porté contre Daech »\n\n"
+        "Le chef de Daech a été tué lors d'une opération américaine en Syrie.")))
+    assert [q["speaker"] for q in events_of(extract(doc), "quote")] == []
+
+
+def test_a_signature_line_may_carry_an_honorific():
+    x = run("Citations\n\n« La stabilité du Moyen-Orient passe par une approche globale et "
+            "humanitaire. »\n– L'honorable Mélanie Joly, ministre des Affaires étrangères\n\n"
+            "La ministre de la Défense nationale Anita Anand était présente.", "2022-03-29", "fr")
+    assert [q["speaker"] for q in events_of(x, "quote")] == ["Mélanie Joly"]
+
+
 def test_a_two_word_scare_quote_is_not_a_quotation():
     x = run("Volgens minister Stef Blok gaat het om een „tactische wijziging” van de VS.",
             "2019-01-10", "nl")

@@ -96,3 +96,13 @@ def english_form(ctx: Context, mention: Mention) -> str:
                 and not any(w[:1].islower() for w in form.split()):
             return form
     return entry.name
+
+
+def headline_end(ctx: Context) -> int:
+    """Where the headline ends (0 when the document has none at its start)."""
+    title = ctx.doc.title
+    if not title or not ctx.sentences:
+        return 0
+    first = ctx.sentences[0]
+    head = ctx.text[first.start:first.end]
+    return first.end if head.strip() and title.startswith(head.strip()[:40]) else 0

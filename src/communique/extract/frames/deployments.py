@@ -18,7 +18,8 @@ from ...model import Event, Mention
 from .. import cues
 from ..context import Context, Sentence
 from ..gazetteer import gazetteer
-from .common import SITE_KINDS, english_form, joiner, dates_compatible, merge_fields, place_kind, unique
+from .common import (SITE_KINDS, dates_compatible, english_form, headline_end, joiner,
+                     merge_fields, place_kind, unique)
 
 PERSONNEL_TASKS = ("force protection", "trainers", "advisers", "training mission")
 # how far apart (characters) a generic "militairen" and a task may be told and still be one unit
@@ -440,21 +441,11 @@ def extract(ctx: Context) -> list[Event]:
             merged.append((event, stated))
     # a headline alone ("Minister in Irak: bezoek aan militairen") states no deployment that the
     # body does not state too
-    headline = _headline_end(ctx)
+    headline = headline_end(ctx)
     merged = [(e, st) for e, st in merged if not all(at < headline for at in told[id(e)])]
     for event, _ in merged:
         _tidy_places(event)
     return [e for e, _ in merged]
-
-
-def _headline_end(ctx: Context) -> int:
-    """Where the headline ends (0 when the document has none at its start)."""
-    title = ctx.doc.title
-    if not title or not ctx.sentences:
-        return 0
-    first = ctx.sentences[0]
-    head = ctx.text[first.start:first.end]
-    return first.end if head.strip() and title.startswith(head.strip()[:40]) else 0
 
 
 def _tidy_places(event: Event) -> None:

@@ -17,6 +17,7 @@ from .. import cues
 from ..context import Context
 from ..gazetteer import offices
 from ..sentences import paragraphs
+from .common import headline_end
 
 OPENERS = "“„«\"‘'"
 CLOSERS = {"“": "”\"", "„": "”“\"", "«": "»", "\"": "\"”", "‘": "’", "'": "'’"}
@@ -58,7 +59,9 @@ def _signature(ctx: Context, para: tuple[int, int]):
     if text[start] not in "–—-":
         return None
     persons = ctx.mentions_in(start, end, "person")
-    if persons and not text[start + 1:persons[0].start].strip():
+    # "– Harjit S. Sajjan, …", "– L'honorable Mélanie Joly, …"
+    if persons and len(text[start + 1:persons[0].start].split()) <= 2 \
+            and "," not in text[start:persons[0].start]:
         return persons[0]
     return None
 
@@ -192,6 +195,7 @@ def extract(ctx: Context) -> list[Event]:
     last_para = -10
     merged_into: Event | None = None
     paras = paragraphs(ctx.text)
+    headline = headline_end(ctx)
     for p_index, (p_start, p_end) in enumerate(paras):
         signed = _signature(ctx, paras[p_index + 1]) if p_index + 1 < len(paras) else None
         for open_, close in _pairs(text, p_start, p_end):
@@ -217,9 +221,15 @@ def extract(ctx: Context) -> list[Event]:
                 speaker, cut = incise
                 inner = (text[open_ + 1:cut[0]] + " " + text[cut[1]:close]).strip()
             else:
-                speaker = _speaker_after(ctx, close, p_end, lang, open_, p_start) or \
-                    _speaker_before(ctx, open_, p_start)
-            embedded = _embedded(text, open_, p_start)
+                speaker = _speaker_after(ctx, close, p_end, lang, open_, p_start)
+                if speaker is None:
+                    speaker = _speaker_before(ctx, open_, p_start)
+                    # "Mort d'Abou Bakr al-Baghdadi : « … »": the subject of a headline is its
+                    # speaker only when the headline opens with the name ("Kerry: “…”")
+                    if speaker is not None and open_ < headline and \
+                            text[p_start:speaker.start].strip():
+                        speaker = None
+            embedded = _embedded(text, open_, p_start) or open_ < headline
             if speaker is None and not embedded and last_speaker is not None \
                     and p_index - last_para <= 1:
                 speaker = last_speaker
