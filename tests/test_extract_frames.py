@@ -315,6 +315,13 @@ def test_the_government_that_speaks_in_the_lead_is_the_actor():
     assert actors == {"DK"}
 
 
+def test_a_national_operation_tells_whose_release_it_is():
+    x = run("Opération Chammal : point de situation\n\nDans le cadre de l'opération Chammal, les "
+            "Rafale de la base aérienne projetée en Jordanie ont réalisé 24 sorties cette semaine.",
+            "2019-02-21", "fr")
+    assert {d["actor"] for d in events_of(x, "deployment")} == {"FR"}
+
+
 def test_a_possessive_closes_a_name():
     x = run("Defence Minister Linda Reynolds visited the troops at Taji. For questions, contact "
             "Minister Reynolds's office in Canberra.", "2020-03-02", "en")

@@ -86,6 +86,10 @@ class Context:
         votes: Counter[str] = Counter()
         lead_end = self.sentences[min(2, len(self.sentences) - 1)].end if self.sentences else 0
         for entity in self.entities.entities.values():
+            # a national operation or body ("opération Chammal", "Task Force Wagram") is its
+            # country's, a weaker sign than the persons who speak
+            if entity.type in ("operation", "organization") and entity.country:
+                votes[entity.country] += len(entity.mentions) * 0.5
             if entity.type == "person" and entity.country:
                 votes[entity.country] += len(entity.mentions) + (2 if entity.roles else 0)
                 # the minister the lead names speaks for the release
