@@ -185,6 +185,12 @@ def test_a_headline_alone_states_no_deployment():
     assert events_of(extract(doc), "deployment") == []
 
 
+def test_guarding_in_the_past_is_force_protection():
+    x = run("Van oktober 2020 tot september 2021 beveiligden 35 Nederlandse militairen het "
+            "Belgische detachement in Jordanië.", "2021-10-08", "nl")
+    assert "force protection" in {d["asset"] for d in events_of(x, "deployment")}
+
+
 def test_trained_soldiers_are_not_deployed():
     x = run("Sinds 2015 zijn meer dan 10.000 Iraakse militairen getraind door de coalitie.",
             "2023-01-10", "nl")
