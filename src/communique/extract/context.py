@@ -39,6 +39,7 @@ class Context:
         self.text = document.text
         self.reference = document.published
         self.default_lang = (document.languages or [document.declared_language or "en"])[0]
+        self.paragraphs = paragraphs(self.text)   # (start, end); Sentence.paragraph indexes it
         self.sentences = self._sentences()
         self.entities: Entities = find_entities(document)
         self.mentions: list[Mention] = self.entities.mentions
@@ -55,7 +56,7 @@ class Context:
         """The sentences of the text, without lists of links to other pages ("Lees ook")."""
         out = []
         links = link_lists(self.text)
-        for p_index, (p_start, p_end) in enumerate(paragraphs(self.text)):
+        for p_index, (p_start, p_end) in enumerate(self.paragraphs):
             if any(a <= p_start < b for a, b in links):
                 continue
             lang = self.doc.language_at(p_start) or self.default_lang

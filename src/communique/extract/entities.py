@@ -175,10 +175,6 @@ def _office_country(lang: str) -> dict[str, str]:
     return {fold(k): v for k, v in table.items()}
 
 
-def _speech_regex(lang: str) -> Cue | None:
-    return matcher(lang, "persons", "speech")
-
-
 # -------------------------------------------------------------------- names
 
 def read_name(text: str, pos: int, lang: str, stop: set[int], max_tokens: int = 5
@@ -355,7 +351,7 @@ def _attributed_persons(text: str, lang: str, stop: set[int], hits: list[Hit]
     opens a quotation at the start of a sentence ("Bijleveld: “…"). A verb inside a name that the
     gazetteer knows is none ("the United States Marine Corps")."""
     out: list[PersonFinding] = []
-    speech = _speech_regex(lang)
+    speech = matcher(lang, "persons", "speech")
     if speech is not None:
         for m in speech.finditer(text):
             if any(h.start <= m.start() < h.end for h in hits):

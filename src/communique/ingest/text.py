@@ -228,23 +228,20 @@ def read_dateline(text: str, body_start: int) -> str | None:
         head = _DATELINE_DASH.split(line, maxsplit=1)[0]
         if head != line and len(_WORD.findall(head)) <= MAX_DATELINE_WORDS:
             # "March 18, 2019 – Ottawa – …", "Den Haag, 9 januari 2020 – Een deel …"
-            for lang in resources.languages():
-                value = datebridge.full_date_in(head, lang)
-                if value:
-                    return value
+            value = _any_language(datebridge.full_date_in, head)
+            if value:
+                return value
         words = len(_WORD.findall(line))
         if words <= MAX_BYLINE_WORDS:
-            for lang in resources.languages():
-                value = datebridge.whole_date(line, lang)
-                if value:
-                    return value
+            value = _any_language(datebridge.whole_date, line)
+            if value:
+                return value
         if words <= MAX_DATELINE_WORDS and is_short_line(line):
             # a label or place with the date: "Nieuwsbericht | 08-12-2017", "Paris, le 11 juillet
             # 2017", "Communiqué de presse – 29 juin 2021"
-            for lang in resources.languages():
-                value = datebridge.full_date_in(line, lang)
-                if value:
-                    return value
+            value = _any_language(datebridge.full_date_in, line)
+            if value:
+                return value
         if is_short_line(line):
             continue  # a label ("Media Note") or a byline
         return _opening_date(first_sentence(line), text)
@@ -260,17 +257,19 @@ def _opening_date(sentence: str, text: str) -> str | None:
                 value = datebridge.today_date(sentence, lang, text)
                 if value:
                     return value
-    for lang in resources.languages():
-        value = datebridge.full_date_in(sentence, lang, max_words_before=MAX_WORDS_BEFORE_DATE)
-        if value:
-            return value
-    return None
+    return _any_language(datebridge.full_date_in, sentence,
+                         max_words_before=MAX_WORDS_BEFORE_DATE)
 
 
 def title_date(title: str) -> str | None:
     """A full date in the headline ("Point de presse du 12 février 2018"), the last resort."""
+    return _any_language(datebridge.full_date_in, title)
+
+
+def _any_language(read, text: str, **options) -> str | None:
+    """The first date `read(text, lang)` finds, trying every language with data."""
     for lang in resources.languages():
-        value = datebridge.full_date_in(title, lang)
+        value = read(text, lang, **options)
         if value:
             return value
     return None

@@ -54,6 +54,12 @@ def events(request: Request,
            date_from: str | None = Query(None, alias="from", description="partial ISO date"),
            date_to: str | None = Query(None, alias="to", description="partial ISO date"),
            limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    return _events_page(request, type, actor, date_from, date_to, limit, offset)
+
+
+def _events_page(request: Request, type, actor, date_from, date_to, limit: int,
+                 offset: int) -> dict:
+    """One page of merged events in date order: /api/events and /api/timeline."""
     with open_store(request) as store:
         items, total = _queries().list_events(
             store, type=type or None, actor=actor or None, date_from=date_from or None,
@@ -93,11 +99,7 @@ def timeline(request: Request, actor: str | None = None, type: str | None = None
              date_from: str | None = Query(None, alias="from"),
              date_to: str | None = Query(None, alias="to"),
              limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
-    with open_store(request) as store:
-        items, total = _queries().list_events(
-            store, type=type or None, actor=actor or None, date_from=date_from or None,
-            date_to=date_to or None, limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+    return _events_page(request, type, actor, date_from, date_to, limit, offset)
 
 
 @router.get("/dossier/{key:path}",

@@ -13,9 +13,8 @@ from babel.numbers import get_currency_name, get_territory_currencies
 
 from ...model import Event
 from .. import cues
-from ..context import Context
+from ..context import Context, Sentence
 from ..gazetteer import gazetteer
-from ..sentences import paragraphs
 from .common import clause_end, unique
 from .deployments import _locative
 
@@ -92,12 +91,10 @@ def _is_name(ctx: Context, mention) -> bool:
 _BULLETS = "-–—•*·"
 
 
-def _item_of_a_funding_list(ctx: Context, s) -> bool:
+def _item_of_a_funding_list(ctx: Context, s: Sentence) -> bool:
     """An item of a list whose lead-in ends with a colon and names funding ("Cette enveloppe se
     répartit comme suit :" after "une nouvelle contribution de 7 millions d'euros")."""
-    paras = ctx.memo.get("paragraphs")
-    if paras is None:
-        paras = ctx.memo["paragraphs"] = paragraphs(ctx.text)
+    paras = ctx.paragraphs
     i = s.paragraph
     if i >= len(paras) or ctx.text[paras[i][0]] not in _BULLETS:
         return False

@@ -16,7 +16,6 @@ from ...model import Event
 from .. import cues
 from ..context import Context
 from ..gazetteer import offices
-from ..sentences import paragraphs
 from .common import headline_end
 
 OPENERS = "“„«\"‘'"
@@ -194,7 +193,7 @@ def extract(ctx: Context) -> list[Event]:
     last_speaker = None
     last_para = -10
     merged_into: Event | None = None
-    paras = paragraphs(ctx.text)
+    paras = ctx.paragraphs
     headline = headline_end(ctx)
     for p_index, (p_start, p_end) in enumerate(paras):
         signed = _signature(ctx, paras[p_index + 1]) if p_index + 1 < len(paras) else None
