@@ -49,7 +49,7 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
     start = time.perf_counter()
     with Store(db) as store:
         results = extracted(read_sources([corpus], max_bytes=None), workers,
-                            lambda doc: not store.has_document(doc.content_hash))
+                            lambda doc: not store.has_document(doc.content_hash), sign=True)
         t0 = time.perf_counter()
         for i, (item, x) in enumerate(results, 1):
             t1, c1 = time.perf_counter(), time.process_time()

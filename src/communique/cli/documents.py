@@ -114,7 +114,7 @@ def ingest_command(paths, db, quiet, sample, max_bytes, workers):
             return not store.has_document(doc.content_hash)
 
         for item, outcome in extracted(read_sources(paths, max_bytes=_limit(max_bytes)),
-                                       workers or default_workers(), new):
+                                       workers or default_workers(), new, sign=True):
             if isinstance(item, InputError):
                 _skip(str(item), skipped)
                 advance(str(item.source))

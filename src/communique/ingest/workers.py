@@ -29,19 +29,24 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def extract_one(document: Document) -> Extraction | str:
-    """The document's Extraction, or why it failed (`TypeName: message`)."""
+def extract_one(document: Document, sign: bool = False) -> Extraction | str:
+    """The document's Extraction, or why it failed (`TypeName: message`); `sign`: with the
+    near-duplicate signature the store needs (computed here, in parallel, not by the writer)."""
     from ..extract.pipeline import extract
+    from ..resolve.duplicates import signature
     from . import prepare
 
     try:
-        return extract(prepare(document))
+        extraction = extract(prepare(document))
+        if sign:
+            extraction.signature = signature(extraction.document.text)
+        return extraction
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
         return f"{type(err).__name__}: {err}"
 
 
-def _extract_batch(documents: list[Document]) -> list[Extraction | str]:
-    return [extract_one(doc) for doc in documents]
+def _extract_batch(documents: list[Document], sign: bool) -> list[Extraction | str]:
+    return [extract_one(doc, sign) for doc in documents]
 
 
 def _follow_parent(parent: int) -> None:
@@ -56,15 +61,16 @@ def _follow_parent(parent: int) -> None:
 
 
 def extracted(items: Iterable[Document | InputError], workers: int = 1,
-              wanted: Callable[[Document], bool] = lambda doc: True
+              wanted: Callable[[Document], bool] = lambda doc: True, sign: bool = False
               ) -> Iterator[tuple[Document | InputError, Outcome]]:
     """(item, outcome) for every item, in input order: the Extraction, why extraction failed, or
     None for an InputError and for a document that `wanted` turned down (already stored).
-    workers=1 extracts in this process; more start that many worker processes."""
+    workers=1 extracts in this process; more start that many worker processes. `sign`: each
+    Extraction comes with its near-duplicate signature (for a store)."""
     if workers <= 1:
         for item in items:
             sent = isinstance(item, Document) and wanted(item)
-            yield item, extract_one(item) if sent else None
+            yield item, extract_one(item, sign) if sent else None
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_follow_parent, initargs=(os.getpid(),))
@@ -72,7 +78,7 @@ def extracted(items: Iterable[Document | InputError], workers: int = 1,
 
     def submit(batch: list[tuple[Document | InputError, bool]]) -> None:
         docs = [item for item, sent in batch if sent]
-        window.append((batch, pool.submit(_extract_batch, docs) if docs else None))
+        window.append((batch, pool.submit(_extract_batch, docs, sign) if docs else None))
 
     def oldest() -> Iterator[tuple[Document | InputError, Outcome]]:
         batch, future = window.popleft()

@@ -37,6 +37,11 @@ def minhash(text: str) -> MinHash:
     return mh
 
 
+def signature(text: str) -> bytes:
+    """The text's MinHash as bytes: what the store keeps, computed where the text is extracted."""
+    return to_bytes(minhash(text))
+
+
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1)
@@ -46,12 +51,26 @@ def to_bytes(mh: MinHash) -> bytes:
     return np.asarray(mh.hashvalues, dtype=_template().hashvalues.dtype).tobytes()
 
 
-def from_bytes(blob: bytes) -> MinHash:
-    template = _template()
-    values = np.frombuffer(blob, dtype=template.hashvalues.dtype)
-    # datasketch >= 2 wants the hashing scheme named when restoring stored values
-    extra = {"scheme": template.scheme} if getattr(template, "scheme", None) else {}
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, **extra)
+class Stored:
+    """A signature read back from the store: its hash values, compared without rebuilding a
+    datasketch MinHash (whose constructor draws its permutations again: slow, and not needed)."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: np.ndarray):
+        self.hashvalues = hashvalues
+
+    def jaccard(self, other) -> float:
+        return jaccard(self, other)
+
+
+def jaccard(a, b) -> float:
+    """Estimated Jaccard similarity of two signatures (MinHash or Stored)."""
+    return float(np.count_nonzero(a.hashvalues == b.hashvalues)) / NUM_PERM
+
+
+def from_bytes(blob: bytes) -> Stored:
+    return Stored(np.frombuffer(blob, dtype=_template().hashvalues.dtype))
 
 
 def band_keys(mh: MinHash) -> list[int]:
@@ -68,7 +87,7 @@ def best(mh: MinHash, candidates, threshold: float = THRESHOLD) -> list[tuple[st
     best first."""
     found = []
     for key, other in candidates:
-        score = mh.jaccard(other)
+        score = jaccard(mh, other)
         if score >= threshold:
             found.append((key, float(score)))
     return sorted(found, key=lambda kv: (-kv[1], kv[0]))

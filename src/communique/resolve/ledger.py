@@ -51,20 +51,37 @@ def _bounds(source: dict) -> dict[str, list[str]]:
     return b
 
 
-def feasible(sources: list[dict]) -> bool:
-    """Whether one period can satisfy what all these sources say about it."""
-    s_lo, s_hi, e_lo, e_hi = [], [], [], []
+Bounds = tuple[str, str, str, str]   # (latest start floor, earliest start ceiling, end floor, end ceiling)
+OPEN: Bounds = ("", "9999", "", "9999")
+
+
+def bounds(sources: list[dict], start: Bounds = OPEN) -> Bounds:
+    """What these sources (and `start`, the bounds of others) imply together about the period:
+    a summary as small as one source's, so a period of thousands of sources is judged at once."""
+    s_lo, s_hi, e_lo, e_hi = start
     for src in sources:
         b = _bounds(src)
-        s_lo += b["s_lo"]
-        s_hi += b["s_hi"]
-        e_lo += b["e_lo"]
-        e_hi += b["e_hi"]
-    start_lo = max(s_lo, default="")
-    start_hi = min(s_hi, default="9999")
-    end_lo = max(e_lo + [start_lo], default="")
-    end_hi = min(e_hi, default="9999")
-    return start_lo <= start_hi and end_lo <= end_hi and start_lo <= end_hi
+        s_lo = max([s_lo, *b["s_lo"]])
+        s_hi = min([s_hi, *b["s_hi"]])
+        e_lo = max([e_lo, *b["e_lo"]])
+        e_hi = min([e_hi, *b["e_hi"]])
+    return s_lo, s_hi, e_lo, e_hi
+
+
+def combined(a: Bounds, b: Bounds) -> Bounds:
+    """The bounds of two sets of sources together."""
+    return max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])
+
+
+def possible(b: Bounds) -> bool:
+    """Whether one period can satisfy these bounds."""
+    s_lo, s_hi, e_lo, e_hi = b
+    return s_lo <= s_hi and max(e_lo, s_lo) <= e_hi and s_lo <= e_hi
+
+
+def feasible(sources: list[dict]) -> bool:
+    """Whether one period can satisfy what all these sources say about it."""
+    return possible(bounds(sources))
 
 
 def joins(source: dict, period_sources: list[dict]) -> bool:

@@ -16,6 +16,7 @@ Matching rules (key fields of docs/SCHEMA.md; a less precise date is compatible 
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import dates, ledger
@@ -32,12 +33,18 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+AMOUNT_BAND = math.log(1.02)   # funding amounts in bands 2% wide: within 1% means the same or next
+
+
 def block_key(type_: str, fields: dict) -> str:
-    """Candidates for a match share this key (cheap pre-selection in the store)."""
+    """Candidates for a match are found by this key (cheap pre-selection in the store): a merged
+    event is stored under the key of its fields, a source looks under `block_keys`."""
     if type_ == "deployment":
         return f"{fields.get('actor') or ''}|{norm(str(fields.get('asset') or ''))}"
     if type_ == "funding":
-        return str(fields.get("currency") or "")
+        amount = _amount(fields.get("amount"))
+        band = math.floor(math.log(amount) / AMOUNT_BAND) if amount and amount > 0 else ""
+        return f"{fields.get('currency') or ''}|{band}"
     if type_ == "quote":
         toks = tokens(str(fields.get("speaker") or ""))
         return toks[-1] if toks else ""   # surname: `Wilmès` and `Sophie Wilmès` block together
@@ -46,8 +53,25 @@ def block_key(type_: str, fields: dict) -> str:
         return f"{_amount(count):g}" if _amount(count) is not None else "new"
     if type_ in ("meeting", "milestone"):
         date = dates.clean(fields.get("date"))
-        return date[:4] if date else ""
+        return date[:7] if date else ""   # its month (or year when that is all it says)
     return ""
+
+
+def block_keys(type_: str, fields: dict) -> list[str]:
+    """The keys under which the events a source can match are stored: every event it can match
+    is under one of them (compatible dates share the year and, when both say it, the month;
+    amounts within 1% are in the same or the next band)."""
+    key = block_key(type_, fields)
+    if type_ in ("meeting", "milestone") and key:
+        year = key[:4]
+        if len(key) == 4:   # a year alone can be any month of it
+            return [year, *(f"{year}-{month:02d}" for month in range(1, 13))]
+        return [year, key]
+    if type_ == "funding":
+        currency, _, band = key.rpartition("|")
+        if band:
+            return [f"{currency}|{int(band) + step}" for step in (-1, 0, 1)]
+    return [key]
 
 
 def overlap(a: str, b: str) -> float:
@@ -146,12 +170,19 @@ _MATCHERS = {"meeting": _meeting, "funding": _funding, "quote": _quote,
              "milestone": _milestone, "membership": _membership}
 
 
-def matches(source: dict, event_fields: dict, event_sources: list[dict], type_: str) -> bool:
-    """Whether `source` (an extracted event) is the same fact as the merged event."""
+def matches(source: dict, event_fields: dict, event_sources: list[dict], type_: str,
+            event_bounds: ledger.Bounds | None = None) -> bool:
+    """Whether `source` (an extracted event) is the same fact as the merged event.
+
+    `event_sources` may be limited to those that can matter: a deployment is judged on the
+    `event_bounds` of all its sources when given; a quote needs only the sources from documents of
+    the source's own group (one release, its translations and copies)."""
     if type_ == "deployment":
         f, g = source.get("fields") or {}, event_fields
         if f.get("actor") != g.get("actor") or norm(str(f.get("asset"))) != norm(str(g.get("asset"))):
             return False
+        if event_bounds is not None:
+            return ledger.possible(ledger.bounds([source], event_bounds))
         return ledger.joins(source, event_sources)
     matcher = _MATCHERS.get(type_)
     if matcher is None:

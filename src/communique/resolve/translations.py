@@ -37,8 +37,12 @@ def features(extraction: Extraction) -> list[str]:
     return sorted(out)
 
 
-def similarity(a: list[str], b: list[str]) -> float:
-    sa, sb = set(a), set(b)
+def _set(values) -> frozenset | set:
+    return values if isinstance(values, (set, frozenset)) else set(values)
+
+
+def similarity(a, b) -> float:
+    sa, sb = _set(a), _set(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)
@@ -55,8 +59,8 @@ def is_translation(a: dict, b: dict) -> float | None:
     length_a, length_b = a.get("length") or 0, b.get("length") or 0
     if not length_a or not length_b or max(length_a, length_b) > 1.6 * min(length_a, length_b):
         return None
-    fa, fb = a.get("features") or [], b.get("features") or []
-    if len(set(fa) & set(fb)) < MIN_FEATURES:
+    fa, fb = _set(a.get("features") or ()), _set(b.get("features") or ())
+    if len(fa & fb) < MIN_FEATURES:
         return None
     score = similarity(fa, fb)
     return score if score >= MIN_SIMILARITY else None

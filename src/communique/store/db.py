@@ -33,7 +33,8 @@ MAX_DUPLICATE_LINKS = 3
 MAX_TRANSLATION_CANDIDATES = 100
 MAX_MERGE_CANDIDATES = 200
 MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: each candidate is judged on its sources
-MAX_FOLD_SOURCES = 50
+MAX_FOLD_SOURCES = 20
+WRITER_CACHE_KB = 128 * 1024
 MAX_PARSED_SOURCES = 20_000  # parsed sources kept between documents (some tens of MB at most)
 
 
@@ -51,8 +52,15 @@ class Store:
         self.readonly = readonly
         self._lock = threading.RLock()
         self._uf: _Groups | None = None  # independent-source groups, loaded once, kept up to date
+        self._people: _Persons | None = None  # persons by name token, loaded once, kept up to date
         # extracted event id -> that source parsed (a stored source never changes; bounded)
         self._parsed: dict[int, dict] = {}
+        # merged event id -> its merged fields parsed (kept up to date by _rebuild; bounded)
+        self._fields: dict[str, dict] = {}
+        # (entity, alias) pairs known to be stored (an alias is never removed; bounded)
+        self._aliases: set[tuple[str, str]] = set()
+        # document id -> its translation features (a stored document never changes; bounded)
+        self._profiles: dict[str, frozenset] = {}
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -79,6 +87,9 @@ class Store:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
                 self.conn.execute("PRAGMA wal_autocheckpoint = 10000")
+                # the writer's page cache (default 2 MB): the indexes it reads for every document
+                # stay in memory as the file grows to gigabytes
+                self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KB}")
                 migrate(self.conn)
         except sqlite3.DatabaseError as err:
             self.conn.close()
@@ -138,7 +149,8 @@ class Store:
         with self._lock:
             if self.has_document(content_hash):
                 return "unchanged"
-            signature = duplicates.minhash(doc.text)
+            signature = (duplicates.from_bytes(extraction.signature) if extraction.signature
+                         else duplicates.minhash(doc.text))
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 # re-check inside the write lock: another process may have added it meanwhile
@@ -164,7 +176,11 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 self._uf = None  # it may hold links of the rolled-back document
+                self._people = None  # and its persons
                 self._parsed.clear()  # and the ids of its extracted events will be reused
+                self._fields.clear()
+                self._aliases.clear()
+                self._profiles.clear()
                 raise
         return "new_version" if previous else "added"
 
@@ -207,9 +223,14 @@ class Store:
             names = [ent.name, *ent.aliases, *(m.text for m in ent.mentions)]
             if ent.code:
                 names.append(ent.code)
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO aliases (entity, alias, norm) VALUES (?,?,?)",
-                [(ent.id, n, identity.norm(n)) for n in names if n and identity.norm(n)])
+            if len(self._aliases) > MAX_PARSED_SOURCES:
+                self._aliases.clear()
+            new = [(ent.id, n, identity.norm(n)) for n in dict.fromkeys(names)
+                   if n and (ent.id, n) not in self._aliases and identity.norm(n)]
+            if new:
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO aliases (entity, alias, norm) VALUES (?,?,?)", new)
+                self._aliases.update((e, n) for e, n, _ in new)
             self.conn.executemany(
                 'INSERT INTO mentions (doc, entity, start, "end", text, language) VALUES (?,?,?,?,?,?)',
                 [(doc_id, ent.id, m.start, m.end, m.text, m.language) for m in ent.mentions])
@@ -225,7 +246,8 @@ class Store:
                 (merge.title(ev.type, ev.fields), ev.evidence, "event", doc_id, cur.lastrowid))
 
     def _upsert_entity(self, ent) -> None:
-        row = self.conn.execute("SELECT roles FROM entities WHERE id = ?", (ent.id,)).fetchone()
+        row = self.conn.execute("SELECT roles, code, country, qid, coordinates FROM entities"
+                                " WHERE id = ?", (ent.id,)).fetchone()
         if row is None:
             self.conn.execute(
                 "INSERT INTO entities (id, type, name, code, country, qid, roles, coordinates)"
@@ -234,30 +256,57 @@ class Store:
                  _json(ent.coordinates) if ent.coordinates else None))
             return
         roles = json.loads(row["roles"])
-        roles += [r for r in ent.roles if r not in roles]
+        new_roles = [r for r in ent.roles if r not in roles]
+        if not new_roles and all(row[k] is not None or not v for k, v in (
+                ("code", ent.code), ("country", ent.country), ("qid", ent.qid),
+                ("coordinates", ent.coordinates))):
+            return  # nothing it would change
+        roles += new_roles
         self.conn.execute(
             "UPDATE entities SET roles = ?, code = COALESCE(code, ?), country = COALESCE(country, ?),"
             " qid = COALESCE(qid, ?), coordinates = COALESCE(coordinates, ?) WHERE id = ?",
             (_json(roles), ent.code, ent.country, ent.qid,
              _json(ent.coordinates) if ent.coordinates else None, ent.id))
 
+    def _persons(self) -> "_Persons":
+        """The persons not merged into another, indexed by name token (loaded once, kept up to
+        date): a document's persons are compared with those that share a word of their names."""
+        if self._people is None:
+            people = _Persons()
+            for pid, name, country in self.conn.execute(
+                    "SELECT id, name, country FROM entities WHERE type = 'person'"
+                    " AND same_as IS NULL ORDER BY rowid"):
+                people.add(pid, name, country)
+            self._people = people
+        return self._people
+
     def _resolve_persons(self, extraction: Extraction) -> None:
         """Merge surname-only persons into the one full-name person they fit (either order)."""
-        persons = [(r["id"], r["name"], r["country"]) for r in self.conn.execute(
-            "SELECT id, name, country FROM entities WHERE type = 'person' AND same_as IS NULL")]
-        new_ids = {e.id for e in extraction.entities if e.type == "person"}
-        new_tokens = [set(identity.tokens(name)) for pid, name, _ in persons if pid in new_ids]
-        for pid, name, country in persons:
-            # only pairs that involve this document's persons can have changed: a person of the
-            # document, or one whose name is part of the name of a person of the document
+        people = self._persons()
+        ids = [e.id for e in extraction.entities if e.type == "person"]
+        if not ids:
+            return
+        for pid, name, country in self.conn.execute(
+                f"SELECT id, name, country FROM entities WHERE id IN ({','.join('?' * len(ids))})"
+                " AND same_as IS NULL ORDER BY rowid", ids):
+            people.add(pid, name, country)
+        new_ids = {pid for pid in ids if pid in people.known}
+        new_tokens = [set(identity.tokens(people.known[pid][1])) for pid in new_ids]
+        merged = []
+        # only pairs that involve this document's persons can have changed: a person of the
+        # document, or one whose name is part of the name of a person of the document
+        for pid in people.sharing(set().union(*new_tokens)):
+            _, name, country = people.known[pid]
             if pid not in new_ids and not any(set(identity.tokens(name)) <= mine
                                               for mine in new_tokens):
                 continue
-            others = [p for p in persons if p[0] != pid]
-            target = identity.canonical_person(name, country, others)
+            target = identity.canonical_person(name, country, people.fitting(name, pid))
             if target and (pid in new_ids or target in new_ids):
                 self.conn.execute("UPDATE entities SET same_as = ? WHERE id = ? OR same_as = ?",
                                   (target, pid, pid))
+                merged.append(pid)
+        for pid in merged:
+            people.remove(pid)
 
     def _retire(self, previous: str, doc_id: str) -> set[str]:
         """The previous version stops counting; returns the merged events it contributed to."""
@@ -288,10 +337,13 @@ class Store:
             linked = True
         doc = extraction.document
         mine = {"languages": doc.languages, "published": doc.published, "length": len(doc.text),
-                "features": translations.features(extraction)}
-        for row in self._translation_candidates(doc_id, doc.published, len(doc.text)):
+                "features": frozenset(translations.features(extraction))}
+        if len(self._profiles) > MAX_PARSED_SOURCES:
+            self._profiles.clear()
+        for row in self._translation_candidates(doc_id, doc.published, len(doc.text),
+                                                doc.languages):
             theirs = {"languages": json.loads(row["languages"]), "published": row["published"],
-                      "length": row["length"], "features": json.loads(row["features"])}
+                      "length": row["length"], "features": self._features(row["id"])}
             score = translations.is_translation(mine, theirs)
             if score is not None:
                 self.conn.execute(
@@ -301,20 +353,32 @@ class Store:
                 linked = True
         return linked
 
-    def _translation_candidates(self, doc_id: str, published: str | None,
-                                length: int) -> list[sqlite3.Row]:
-        """The newest current documents that can be a translation: published the same month (or
-        undated, or dated by year only) and of a comparable length. Each branch walks an index
-        newest first and stops at the limit, so the cost per document does not grow."""
+    def _features(self, doc_id: str) -> frozenset:
+        """The language-neutral features of a stored document (read once, then remembered)."""
+        found = self._profiles.get(doc_id)
+        if found is None:
+            row = self.conn.execute("SELECT features FROM documents WHERE id = ?",
+                                    (doc_id,)).fetchone()
+            found = self._profiles[doc_id] = frozenset(json.loads(row[0]))
+        return found
+
+    def _translation_candidates(self, doc_id: str, published: str | None, length: int,
+                                languages: list[str]) -> list[sqlite3.Row]:
+        """The newest current documents that can be a translation: in none of the document's
+        languages, published the same month (or undated, or dated by year only) and of a
+        comparable length. Each branch walks an index newest first and stops at the limit, so the
+        cost per document does not grow."""
         month = (published or "")[:7]
-        branch = ("SELECT * FROM (SELECT id, languages, published, length, features, seq"
+        other = "".join(" AND instr(languages, ?) = 0" for _ in languages)
+        branch = ("SELECT * FROM (SELECT id, languages, published, length, seq"
                   " FROM documents INDEXED BY {index} WHERE {where} AND id != ?"
-                  " AND length BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?)")
-        bounds = (doc_id, int(length / 1.6), int(length * 1.6) + 1, MAX_TRANSLATION_CANDIDATES)
+                  f" AND length BETWEEN ? AND ?{other} ORDER BY seq DESC LIMIT ?)")
+        bounds = (doc_id, int(length / 1.6), int(length * 1.6) + 1,
+                  *(json.dumps(lang) for lang in languages), MAX_TRANSLATION_CANDIDATES)
         if not month:  # an undated document: any date fits
-            sql = branch.format(index="documents_current", where="current = 1")
+            sql = branch.format(index="documents_profile", where="current = 1")
             return self.conn.execute(sql, bounds).fetchall()
-        same = branch.format(index="documents_month", where="current = 1 AND month = ?")
+        same = branch.format(index="documents_month_profile", where="current = 1 AND month = ?")
         return self.conn.execute(
             f"{same} UNION ALL {same} ORDER BY seq DESC LIMIT ?",
             (month, *bounds, "", *bounds, MAX_TRANSLATION_CANDIDATES)).fetchall()
@@ -331,13 +395,24 @@ class Store:
         return self._uf
 
     # -- merging ----------------------------------------------------------------------------
-    def _sources(self, event_id: str, groups) -> list[dict]:
+    def _sources(self, event_id: str, groups, type_: str | None = None) -> list[dict]:
         """The sources of a merged event: all of them, or for a fact that hundreds of releases
-        repeat ("the coalition, founded in 2014") the most recent MAX_FOLD_SOURCES, so that adding
-        one more source costs the same however often the fact was told."""
+        repeat ("the coalition, founded in 2014") MAX_FOLD_SOURCES of them, so that adding one
+        more source costs the same however often the fact was told: the first ones stored (they
+        settle what the fact is; later ones add to its counts and entities), or for a deployment
+        the latest ones published (they tell its current state)."""
+        if type_ is None:
+            type_ = self.conn.execute("SELECT type FROM events WHERE id = ?",
+                                      (event_id,)).fetchone()[0]
+        order = "published DESC, xevent DESC" if type_ == "deployment" else "xevent"
         xevents = [r[0] for r in self.conn.execute(
-            "SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY xevent DESC LIMIT ?",
+            f"SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY {order} LIMIT ?",
             (event_id, MAX_FOLD_SOURCES))]
+        if type_ == "deployment":
+            xevents.reverse()
+        return self._parsed_sources(xevents, groups)
+
+    def _parsed_sources(self, xevents: list[int], groups) -> list[dict]:
         if len(self._parsed) > MAX_PARSED_SOURCES:
             self._parsed.clear()
         missing = [x for x in xevents if x not in self._parsed]
@@ -348,7 +423,36 @@ class Store:
                     " d.length AS doclen FROM extracted_events x JOIN documents d ON d.id = x.doc"
                     f" WHERE x.id IN ({','.join('?' * len(missing))})", missing):
                 self._parsed[row["xevent"]] = self._parse(row)
-        return [self._with_group(self._parsed[x], groups) for x in reversed(xevents)]
+        return [self._with_group(self._parsed[x], groups) for x in xevents]
+
+    def _group_sources(self, doc: str, groups) -> dict[str, list[dict]]:
+        """Merged event id -> its sources that come from `doc` or a document of its group."""
+        docs = groups.members(doc)
+        found: dict[str, list[int]] = {}
+        for event_id, xevent in self.conn.execute(
+                f"SELECT event_id, xevent FROM event_sources WHERE doc IN ({','.join('?' * len(docs))})"
+                " ORDER BY xevent", docs):
+            found.setdefault(event_id, []).append(xevent)
+        return {e: self._parsed_sources(x, groups) for e, x in found.items()}
+
+    def _event_fields(self, event_id: str, raw: str) -> dict:
+        fields = self._fields.get(event_id)
+        if fields is None:
+            if len(self._fields) > MAX_PARSED_SOURCES:
+                self._fields.clear()
+            fields = self._fields[event_id] = json.loads(raw)
+        return fields
+
+    def _bounds(self, event_id: str, raw: str | None, groups) -> ledger.Bounds:
+        """What all the sources of a deployment period imply about it (stored; computed from
+        every source when not yet)."""
+        if raw:
+            return tuple(json.loads(raw))
+        xevents = [r[0] for r in self.conn.execute(
+            "SELECT xevent FROM event_sources WHERE event_id = ?", (event_id,))]
+        found = ledger.bounds(self._parsed_sources(xevents, groups))
+        self.conn.execute("UPDATE events SET bounds = ? WHERE id = ?", (json.dumps(found), event_id))
+        return found
 
     @staticmethod
     def _parse(row) -> dict:
@@ -369,32 +473,77 @@ class Store:
         touched: set[str] = set()
         rows = self.conn.execute(
             'SELECT x.id AS xevent, x.doc, x.idx, x.type, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq, length(d.text) AS doclen"
+            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
             " FROM extracted_events x"
             " JOIN documents d ON d.id = x.doc WHERE x.doc = ? ORDER BY x.idx", (doc_id,)).fetchall()
         for row in rows:
-            src = self._source(row, groups)
+            self._parsed[row["xevent"]] = self._parse(row)
+            src = self._with_group(self._parsed[row["xevent"]], groups)
             type_ = row["type"]
             key = merge.block_key(type_, src["fields"])
+            keys = merge.block_keys(type_, src["fields"])
             order = "DESC" if type_ == "deployment" else "ASC"
             limit = MAX_LEDGER_CANDIDATES if type_ in ("deployment", "quote") else MAX_MERGE_CANDIDATES
             candidates = self.conn.execute(
-                f"SELECT id, fields FROM events WHERE type = ? AND key = ? ORDER BY seq {order}"
-                " LIMIT ?", (type_, key, limit)).fetchall()
-            target = None
+                "SELECT id, fields, bounds FROM events WHERE type = ?"
+                f" AND key IN ({','.join('?' * len(keys))}) ORDER BY seq {order} LIMIT ?",
+                (type_, *keys, limit)).fetchall()
+            target, bounds = None, ledger.OPEN
+            mine = self._group_sources(src["doc"], groups) if type_ == "quote" else {}
             for cand in candidates:
-                cand_sources = (self._sources(cand["id"], groups)
-                                if type_ in ("deployment", "quote") else [])
-                if merge.matches(src, json.loads(cand["fields"]), cand_sources, type_):
+                fields = self._event_fields(cand["id"], cand["fields"])
+                if type_ == "deployment":
+                    bounds = self._bounds(cand["id"], cand["bounds"], groups)
+                    same = merge.matches(src, fields, [], type_, event_bounds=bounds)
+                elif type_ == "quote":
+                    same = merge.matches(src, fields, mine.get(cand["id"], []), type_)
+                else:
+                    same = merge.matches(src, fields, [], type_)
+                if same:
                     target = cand["id"]
                     break
             if target is None:
-                target = self._new_event(type_, key, src["fields"])
-            self.conn.execute("INSERT OR IGNORE INTO event_sources (event_id, xevent, doc)"
-                              " VALUES (?,?,?)", (target, src["xevent"], src["doc"]))
-            self._rebuild(target, groups)
+                target, bounds = self._new_event(type_, key, src["fields"]), ledger.OPEN
+            counts = self._counts_with(target, src, groups)
+            self.conn.execute("INSERT OR IGNORE INTO event_sources (event_id, xevent, doc, published)"
+                              " VALUES (?,?,?,?)", (target, src["xevent"], src["doc"],
+                                                    dates.sort_key(src["published"])))
+            if type_ == "deployment":
+                self.conn.execute("UPDATE events SET bounds = ? WHERE id = ?",
+                                  (json.dumps(ledger.bounds([src], bounds)), target))
+            if counts is not None and type_ != "deployment":
+                self._add_to_settled(target, src, counts)
+            else:
+                self._rebuild(target, groups, counts=counts, keep_bounds=True)
             touched.add(target)
         return touched
+
+    def _counts_with(self, event_id: str, src: dict, groups) -> tuple[int, int] | None:
+        """(independent sources, documents) of a merged event of at least MAX_FOLD_SOURCES
+        sources once `src` joins it, from its stored counts and the sources of `src`'s group
+        alone; None for a smaller event (its counts come from its sources)."""
+        big = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM event_sources WHERE event_id = ? LIMIT ?)",
+            (event_id, MAX_FOLD_SOURCES)).fetchone()[0] >= MAX_FOLD_SOURCES
+        if not big:
+            return None
+        docs = groups.members(src["doc"])
+        seen = {r[0] for r in self.conn.execute(
+            "SELECT DISTINCT doc FROM event_sources WHERE event_id = ?"
+            f" AND doc IN ({','.join('?' * len(docs))})", (event_id, *docs))}
+        n_sources, n_documents = self.conn.execute(
+            "SELECT n_sources, n_documents FROM events WHERE id = ?", (event_id,)).fetchone()
+        return n_sources + (not seen), n_documents + (src["doc"] not in seen)
+
+    def _add_to_settled(self, event_id: str, src: dict, counts: tuple[int, int]) -> None:
+        """A further source of a fact its first MAX_FOLD_SOURCES sources settled: its fields stay
+        as they are; the source adds to its counts and to the entities it involves."""
+        self.conn.execute("UPDATE events SET n_sources = ?, n_documents = ? WHERE id = ?",
+                          (*counts, event_id))
+        canonical = self._canonicals(src["entities"])
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO event_entities (event_id, entity, role) VALUES (?,?,'involves')",
+            [(event_id, canonical[e]) for e in src["entities"]])
 
     def _coalesce(self, touched: set[str], groups: dict[str, str]) -> None:
         """Merge events that became the same fact once this document linked others (a translation
@@ -405,14 +554,17 @@ class Store:
             if row is None:
                 continue
             mine = self._sources(event_id, groups)
+            keys = merge.block_keys(row["type"], json.loads(row["fields"]))
             others = self.conn.execute(
-                "SELECT id FROM events WHERE type = ? AND key = ? AND id != ? ORDER BY seq DESC"
-                " LIMIT ?", (row["type"], row["key"], event_id, MAX_MERGE_CANDIDATES)).fetchall()
+                f"SELECT id FROM events WHERE type = ? AND key IN ({','.join('?' * len(keys))})"
+                " AND id != ? ORDER BY seq DESC LIMIT ?",
+                (row["type"], *keys, event_id, MAX_MERGE_CANDIDATES)).fetchall()
             for other in others:
-                theirs = self._sources(other["id"], groups)
+                theirs = self._sources(other["id"], groups, row["type"])
                 fields = json.loads(row["fields"])
                 if row["type"] == "deployment":
-                    same = bool(theirs) and ledger.feasible(mine + theirs)
+                    same = bool(theirs) and ledger.possible(ledger.combined(
+                        self._bounds(event_id, None, groups), self._bounds(other["id"], None, groups)))
                 else:
                     same = bool(theirs) and all(merge.matches(src, fields, mine, row["type"])
                                                 for src in theirs)
@@ -420,6 +572,7 @@ class Store:
                     self.conn.execute("UPDATE event_sources SET event_id = ? WHERE event_id = ?",
                                       (event_id, other["id"]))
                     self.conn.execute("DELETE FROM events WHERE id = ?", (other["id"],))
+                    self._fields.pop(other["id"], None)
                     self._rebuild(event_id, groups)
                     mine = self._sources(event_id, groups)
                     row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
@@ -444,37 +597,57 @@ class Store:
             "SELECT DISTINCT doc FROM event_sources WHERE event_id = ?", (event_id,))]
         return len({groups.get(d, d) for d in docs}), len(docs)
 
-    def _rebuild(self, event_id: str, groups) -> None:
-        """Recompute a merged event from its sources (deleted when none is left)."""
+    def _rebuild(self, event_id: str, groups, counts: tuple[int, int] | None = None,
+                 keep_bounds: bool = False) -> None:
+        """Recompute a merged event from its sources (deleted when none is left). `counts` are
+        its (independent sources, documents) when the caller knows them; `keep_bounds` when its
+        stored bounds still hold (else they are computed again when next needed)."""
         row = self.conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
             return
-        sources = self._sources(event_id, groups)
+        type_ = row["type"]
+        sources = self._sources(event_id, groups, type_)
         if not sources:
             self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+            self._fields.pop(event_id, None)
             return
-        type_ = row["type"]
         out = merge.fold(type_, sources)
         fields = out["fields"]
         self.conn.execute(
             "UPDATE events SET key = ?, date = ?, date_end = ?, status = ?, title = ?, fields = ?,"
             " n_sources = ?, n_documents = ? WHERE id = ?",
             (merge.block_key(type_, fields), out["date"], out["date_end"], out["status"],
-             out["title"], _json(fields), *self._counts(event_id, sources, groups), event_id))
-        for table in ("conflicts", "ledger_history", "event_entities"):
-            self.conn.execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
-        self.conn.executemany(
-            'INSERT INTO conflicts (event_id, field, "values") VALUES (?,?,?)',
-            [(event_id, c["field"], _json(c["values"])) for c in out["conflicts"]])
-        self.conn.executemany(
-            'INSERT INTO ledger_history (event_id, seq, doc, xevent, published, status, start,'
-            ' "end", quantity, changes) VALUES (?,?,?,?,?,?,?,?,?,?)',
-            [(event_id, i, h["doc"], h["xevent"], h["published"], h["status"], h["start"],
-              h["end"], h["quantity"] if isinstance(h["quantity"], (int, float)) else None,
+             out["title"], _json(fields), *(counts or self._counts(event_id, sources, groups)),
+             event_id))
+        self._fields[event_id] = json.loads(_json(fields))
+        if not keep_bounds:
+            self.conn.execute("UPDATE events SET bounds = NULL WHERE id = ?", (event_id,))
+        self._replace_rows("conflicts", event_id, ("field", '"values"'),
+                           [(c["field"], _json(c["values"])) for c in out["conflicts"]])
+        self._replace_rows(
+            "ledger_history", event_id,
+            ("seq", "doc", "xevent", "published", "status", "start", '"end"', "quantity", "changes"),
+            [(i, h["doc"], h["xevent"], h["published"], h["status"], h["start"], h["end"],
+              h["quantity"] if isinstance(h["quantity"], (int, float)) else None,
               _json(h["changes"])) for i, h in enumerate(out["history"])])
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO event_entities (event_id, entity, role) VALUES (?,?,?)",
-            [(event_id, ent, role) for role, ent in self._event_entities(type_, fields, sources)])
+        self._replace_rows("event_entities", event_id, ("entity", "role"), [
+            (ent, role) for role, ent in dict.fromkeys(self._event_entities(type_, fields, sources))])
+
+    def _replace_rows(self, table: str, event_id: str, columns: tuple[str, ...],
+                      rows: list[tuple]) -> None:
+        """Make `rows` the rows of a merged event in `table`, writing only what changed (an event
+        that gains a source mostly keeps its entities, conflicts and history)."""
+        old = {tuple(r[1:]): r[0] for r in self.conn.execute(
+            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE event_id = ?", (event_id,))}
+        new = set(rows)
+        gone = [(rowid,) for row, rowid in old.items() if row not in new]
+        if gone:
+            self.conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", gone)
+        added = [(event_id, *row) for row in rows if row not in old]
+        if added:
+            self.conn.executemany(
+                f"INSERT INTO {table} (event_id, {', '.join(columns)})"
+                f" VALUES ({', '.join('?' * (len(columns) + 1))})", added)
 
     def _event_entities(self, type_: str, fields: dict, sources: list[dict]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -491,14 +664,21 @@ class Store:
             entity = self._entity_for(value)
             if entity:
                 out.append((role, entity))
-        for src in sources:
-            for ent in src["entities"]:
-                out.append(("involves", self._canonical(ent)))
+        canonical = self._canonicals([ent for src in sources for ent in src["entities"]])
+        out += [("involves", canonical[ent]) for ent in dict.fromkeys(
+            ent for src in sources for ent in src["entities"])]
         return out
 
     def _canonical(self, entity_id: str) -> str:
-        row = self.conn.execute("SELECT same_as FROM entities WHERE id = ?", (entity_id,)).fetchone()
-        return row[0] if row and row[0] else entity_id
+        return self._canonicals([entity_id])[entity_id]
+
+    def _canonicals(self, entity_ids: list[str]) -> dict[str, str]:
+        """Entity id -> the id it stands for (a person merged into another: that one)."""
+        ids = list(dict.fromkeys(entity_ids))
+        found = {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT id, same_as FROM entities WHERE id IN ({','.join('?' * len(ids))})"
+            " AND same_as IS NOT NULL", ids)} if ids else {}
+        return {e: found.get(e) or e for e in ids}
 
     def _entity_for(self, value: str) -> str | None:
         if len(value) == 2 and value.isalpha() and value.isupper():
@@ -525,11 +705,43 @@ class Store:
         return self._canonical(found) if found else None
 
 
+class _Persons:
+    """Persons (id -> (order, name, country)) and the persons each name token occurs in."""
+
+    def __init__(self):
+        self.known: dict[str, tuple[int, str, str | None]] = {}
+        self._by_token: dict[str, set[str]] = {}
+
+    def add(self, pid: str, name: str, country: str | None) -> None:
+        if pid in self.known:
+            return
+        self.known[pid] = (len(self.known), name, country)
+        for token in identity.tokens(name):
+            self._by_token.setdefault(token, set()).add(pid)
+
+    def remove(self, pid: str) -> None:
+        _, name, _ = self.known.pop(pid)
+        for token in identity.tokens(name):
+            self._by_token.get(token, set()).discard(pid)
+
+    def sharing(self, tokens: set[str]) -> list[str]:
+        """The persons whose names have one of these tokens, in the order they were stored."""
+        found = set().union(*(self._by_token.get(t, ()) for t in tokens)) if tokens else set()
+        return sorted(found, key=lambda pid: self.known[pid][0])
+
+    def fitting(self, name: str, pid: str) -> list[tuple[str, str, str | None]]:
+        """(id, name, country) of the other persons that could have `name` as part of theirs."""
+        first = identity.tokens(name)[:1]
+        return [(p, self.known[p][1], self.known[p][2]) for p in self.sharing(set(first))
+                if p != pid]
+
+
 class _Groups:
     """Union-find of documents that count as one source (translations, near-duplicates)."""
 
     def __init__(self):
         self.parent: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}   # representative -> the group's documents
 
     def find(self, x: str) -> str:
         parent = self.parent
@@ -539,9 +751,19 @@ class _Groups:
         return x
 
     def union(self, a: str, b: str) -> None:
+        for x in (a, b):
+            if x not in self.parent:
+                self.parent[x] = x
+                self._members[x] = [x]
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+            low, high = min(ra, rb), max(ra, rb)
+            self.parent[high] = low
+            self._members[low] += self._members.pop(high)
+
+    def members(self, doc: str) -> list[str]:
+        """The documents of `doc`'s group, `doc` included."""
+        return self._members[self.find(doc)] if doc in self.parent else [doc]
 
     def get(self, doc: str, default: str | None = None) -> str:
         return self.find(doc) if doc in self.parent else (default if default is not None else doc)

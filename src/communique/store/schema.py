@@ -40,6 +40,35 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE documents DROP COLUMN minhash")
 
 
+def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
+    """5: what all the sources of a deployment period imply about its start and end is kept with
+    it (JSON [start floor, start ceiling, end floor, end ceiling]; NULL: to be computed from
+    them), and each source its publication date; meetings and milestones are found by month, funding by currency and amount band;
+    translation candidates come from covering indexes."""
+    import json
+
+    from ..resolve.merge import block_key
+
+    conn.execute("ALTER TABLE events ADD COLUMN bounds TEXT")
+    # a source's place in time (the first day its release can mean), so that the latest reports
+    # of a deployment are read from an index
+    conn.execute("ALTER TABLE event_sources ADD COLUMN published TEXT NOT NULL DEFAULT ''")
+    conn.execute("UPDATE event_sources SET published = (SELECT CASE length(d.published)"
+                 " WHEN 4 THEN d.published || '-01-01' WHEN 7 THEN d.published || '-01'"
+                 " ELSE COALESCE(d.published, '') END FROM documents d WHERE d.id = doc)")
+    conn.execute("CREATE INDEX event_sources_latest ON event_sources(event_id, published, xevent)")
+    # translation candidates read from these indexes alone: a document's row holds its text and
+    # extraction, which SQLite would walk through to reach the columns after them
+    conn.execute("CREATE INDEX documents_month_profile ON documents"
+                 "(current, month, seq, length, languages, published, id)")
+    conn.execute("CREATE INDEX documents_profile ON documents"
+                 "(current, seq, length, languages, published, id)")
+    rows = conn.execute("SELECT id, type, fields FROM events"
+                        " WHERE type IN ('meeting', 'milestone', 'funding')").fetchall()
+    conn.executemany("UPDATE events SET key = ? WHERE id = ?",
+                     [(block_key(type_, json.loads(fields)), id_) for id_, type_, fields in rows])
+
+
 MIGRATIONS: list[Migration] = [
     # 1: documents, their language segments, entities, mentions, facts as extracted and as merged
     """
@@ -211,6 +240,7 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX documents_seq ON documents(seq);
     """,
     _near_duplicates_in_sqlite,
+    _bounds_and_finer_keys,
 ]
 
 
