@@ -49,9 +49,11 @@ def similarity(a, b) -> float:
 
 
 def is_translation(a: dict, b: dict) -> float | None:
-    """Score when documents a and b ({languages, published, length, features}) are translations."""
-    la, lb = set(a.get("languages") or []), set(b.get("languages") or [])
-    if not la or not lb or la & lb:
+    """Score when documents a and b ({languages, published, length, features}) are translations.
+    (Sets given as sets are used as they are: a caller comparing one document with many keeps
+    them.)"""
+    la, lb = _set(a.get("languages") or ()), _set(b.get("languages") or ())
+    if not la or not lb or not la.isdisjoint(lb):
         return None
     pa, pb = a.get("published"), b.get("published")
     if dates.clean(pa) and dates.clean(pb) and not dates.compatible(pa, pb):
@@ -60,7 +62,8 @@ def is_translation(a: dict, b: dict) -> float | None:
     if not length_a or not length_b or max(length_a, length_b) > 1.6 * min(length_a, length_b):
         return None
     fa, fb = _set(a.get("features") or ()), _set(b.get("features") or ())
-    if len(fa & fb) < MIN_FEATURES:
+    shared = len(fa & fb)
+    if shared < MIN_FEATURES:
         return None
-    score = similarity(fa, fb)
+    score = shared / (len(fa) + len(fb) - shared)   # = similarity(fa, fb)
     return score if score >= MIN_SIMILARITY else None

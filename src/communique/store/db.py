@@ -27,6 +27,15 @@ def _month(published: str | None) -> str:
     return value[:7] if value and len(value) >= 7 else ""
 
 
+def _history_seq(entry: dict) -> int:
+    """Where a report stands in a ledger's history, as a number that does not change when other
+    reports join (its release's first possible day, then its extracted event's id: the order of
+    ledger.order), so that a new report rewrites its own history row, not every later one."""
+    first = dates.lo(entry.get("published"))
+    day = (int(first[:4]) * 372 + (int(first[5:7]) - 1) * 31 + int(first[8:10])) if first else 0
+    return day * 10**12 + int(entry["xevent"])
+
+
 # Bounds that keep the cost of adding a document flat as the store grows: a real-world fact has
 # few earlier records to merge with, a release few copies and translations.
 MAX_DUPLICATE_LINKS = 3
@@ -59,8 +68,10 @@ class Store:
         self._fields: dict[str, dict] = {}
         # (entity, alias) pairs known to be stored (an alias is never removed; bounded)
         self._aliases: set[tuple[str, str]] = set()
-        # document id -> its translation features (a stored document never changes; bounded)
-        self._profiles: dict[str, frozenset] = {}
+        # a name -> the entity it names (emptied when an alias or a person's identity changes)
+        self._entities: dict[str, str | None] = {}
+        # document id -> what it is judged on as a translation (bounded)
+        self._profiles: dict[str, dict] = {}
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -181,6 +192,7 @@ class Store:
                 self._fields.clear()
                 self._aliases.clear()
                 self._profiles.clear()
+                self._entities.clear()
                 raise
         return "new_version" if previous else "added"
 
@@ -216,57 +228,73 @@ class Store:
         return doc_id, (prev["id"] if prev else None)
 
     def _insert_facts(self, doc_id: str, extraction: Extraction) -> None:
+        """The document's entities, mentions and extracted events, in a few statements."""
+        ids = list(dict.fromkeys(ent.id for ent in extraction.entities))
+        stored = {r["id"]: r for r in self.conn.execute(
+            "SELECT id, roles, code, country, qid, coordinates FROM entities"
+            f" WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+        if len(self._aliases) > MAX_PARSED_SOURCES:
+            self._aliases.clear()
+        aliases, mentions = [], []
         for ent in extraction.entities:
-            self._upsert_entity(ent)
-            self.conn.execute("INSERT OR IGNORE INTO doc_entities (doc, entity) VALUES (?,?)",
-                              (doc_id, ent.id))
+            self._upsert_entity(ent, stored)
             names = [ent.name, *ent.aliases, *(m.text for m in ent.mentions)]
             if ent.code:
                 names.append(ent.code)
-            if len(self._aliases) > MAX_PARSED_SOURCES:
-                self._aliases.clear()
-            new = [(ent.id, n, identity.norm(n)) for n in dict.fromkeys(names)
-                   if n and (ent.id, n) not in self._aliases and identity.norm(n)]
-            if new:
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO aliases (entity, alias, norm) VALUES (?,?,?)", new)
-                self._aliases.update((e, n) for e, n, _ in new)
+            aliases += [(ent.id, n, identity.norm(n)) for n in dict.fromkeys(names)
+                        if n and (ent.id, n) not in self._aliases and identity.norm(n)]
+            mentions += [(doc_id, ent.id, m.start, m.end, m.text, m.language) for m in ent.mentions]
+        self.conn.executemany("INSERT OR IGNORE INTO doc_entities (doc, entity) VALUES (?,?)",
+                              [(doc_id, e) for e in ids])
+        if aliases:
             self.conn.executemany(
-                'INSERT INTO mentions (doc, entity, start, "end", text, language) VALUES (?,?,?,?,?,?)',
-                [(doc_id, ent.id, m.start, m.end, m.text, m.language) for m in ent.mentions])
-        for idx, ev in enumerate(extraction.events):
-            cur = self.conn.execute(
-                'INSERT INTO extracted_events (doc, idx, type, fields, start, "end", evidence,'
-                " language, extractor, entities) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (doc_id, idx, ev.type, _json(ev.fields), ev.start, ev.end, ev.evidence,
-                 ev.language or extraction.document.language_at(ev.start), ev.extractor,
-                 _json(ev.entities)))
-            self.conn.execute(
-                "INSERT INTO search_fts (title, body, kind, doc, xevent) VALUES (?,?,?,?,?)",
-                (merge.title(ev.type, ev.fields), ev.evidence, "event", doc_id, cur.lastrowid))
+                "INSERT OR IGNORE INTO aliases (entity, alias, norm) VALUES (?,?,?)", aliases)
+            self._aliases.update((e, n) for e, n, _ in aliases)
+            self._entities.clear()  # a new alias can name another entity
+        self.conn.executemany(
+            'INSERT INTO mentions (doc, entity, start, "end", text, language) VALUES (?,?,?,?,?,?)',
+            mentions)
+        first = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM extracted_events").fetchone()[0]
+        events = list(enumerate(extraction.events))
+        self.conn.executemany(
+            'INSERT INTO extracted_events (id, doc, idx, type, fields, start, "end", evidence,'
+            " language, extractor, entities) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(first + idx, doc_id, idx, ev.type, _json(ev.fields), ev.start, ev.end, ev.evidence,
+              ev.language or extraction.document.language_at(ev.start), ev.extractor,
+              _json(ev.entities)) for idx, ev in events])
+        self.conn.executemany(
+            "INSERT INTO search_fts (title, body, kind, doc, xevent) VALUES (?,?,?,?,?)",
+            [(merge.title(ev.type, ev.fields), ev.evidence, "event", doc_id, first + idx)
+             for idx, ev in events])
 
-    def _upsert_entity(self, ent) -> None:
-        row = self.conn.execute("SELECT roles, code, country, qid, coordinates FROM entities"
-                                " WHERE id = ?", (ent.id,)).fetchone()
+    def _upsert_entity(self, ent, stored: dict) -> None:
+        """Insert the entity, or add what it says that the stored one lacks (`stored`: id -> row,
+        kept up to date)."""
+        row = stored.get(ent.id)
+        coordinates = _json(ent.coordinates) if ent.coordinates else None
         if row is None:
             self.conn.execute(
                 "INSERT INTO entities (id, type, name, code, country, qid, roles, coordinates)"
                 " VALUES (?,?,?,?,?,?,?,?)",
                 (ent.id, ent.type, ent.name, ent.code, ent.country, ent.qid, _json(list(ent.roles)),
-                 _json(ent.coordinates) if ent.coordinates else None))
+                 coordinates))
+            stored[ent.id] = {"roles": _json(list(ent.roles)), "code": ent.code,
+                              "country": ent.country, "qid": ent.qid, "coordinates": coordinates}
             return
         roles = json.loads(row["roles"])
         new_roles = [r for r in ent.roles if r not in roles]
         if not new_roles and all(row[k] is not None or not v for k, v in (
                 ("code", ent.code), ("country", ent.country), ("qid", ent.qid),
-                ("coordinates", ent.coordinates))):
+                ("coordinates", coordinates))):
             return  # nothing it would change
         roles += new_roles
         self.conn.execute(
             "UPDATE entities SET roles = ?, code = COALESCE(code, ?), country = COALESCE(country, ?),"
             " qid = COALESCE(qid, ?), coordinates = COALESCE(coordinates, ?) WHERE id = ?",
-            (_json(roles), ent.code, ent.country, ent.qid,
-             _json(ent.coordinates) if ent.coordinates else None, ent.id))
+            (_json(roles), ent.code, ent.country, ent.qid, coordinates, ent.id))
+        stored[ent.id] = {"roles": _json(roles), **{k: row[k] if row[k] is not None else v for k, v in (
+            ("code", ent.code), ("country", ent.country), ("qid", ent.qid),
+            ("coordinates", coordinates))}}
 
     def _persons(self) -> "_Persons":
         """The persons not merged into another, indexed by name token (loaded once, kept up to
@@ -305,6 +333,7 @@ class Store:
                 self.conn.execute("UPDATE entities SET same_as = ? WHERE id = ? OR same_as = ?",
                                   (target, pid, pid))
                 merged.append(pid)
+                self._entities.clear()
         for pid in merged:
             people.remove(pid)
 
@@ -336,15 +365,11 @@ class Store:
             groups.union(doc_id, other)
             linked = True
         doc = extraction.document
-        mine = {"languages": doc.languages, "published": doc.published, "length": len(doc.text),
-                "features": frozenset(translations.features(extraction))}
-        if len(self._profiles) > MAX_PARSED_SOURCES:
-            self._profiles.clear()
+        mine = {"languages": frozenset(doc.languages), "published": doc.published,
+                "length": len(doc.text), "features": frozenset(translations.features(extraction))}
         for row in self._translation_candidates(doc_id, doc.published, len(doc.text),
                                                 doc.languages):
-            theirs = {"languages": json.loads(row["languages"]), "published": row["published"],
-                      "length": row["length"], "features": self._features(row["id"])}
-            score = translations.is_translation(mine, theirs)
+            score = translations.is_translation(mine, self._profile(row))
             if score is not None:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO doc_links (a, b, kind, score) VALUES (?,?,'translation',?)",
@@ -353,13 +378,18 @@ class Store:
                 linked = True
         return linked
 
-    def _features(self, doc_id: str) -> frozenset:
-        """The language-neutral features of a stored document (read once, then remembered)."""
-        found = self._profiles.get(doc_id)
+    def _profile(self, row) -> dict:
+        """What a stored document is judged on as a translation (read once, then remembered: a
+        stored document never changes)."""
+        found = self._profiles.get(row["id"])
         if found is None:
-            row = self.conn.execute("SELECT features FROM documents WHERE id = ?",
-                                    (doc_id,)).fetchone()
-            found = self._profiles[doc_id] = frozenset(json.loads(row[0]))
+            if len(self._profiles) > MAX_PARSED_SOURCES:
+                self._profiles.clear()
+            features = self.conn.execute("SELECT features FROM documents WHERE id = ?",
+                                         (row["id"],)).fetchone()[0]
+            found = self._profiles[row["id"]] = {
+                "languages": frozenset(json.loads(row["languages"])), "length": row["length"],
+                "published": row["published"], "features": frozenset(json.loads(features))}
         return found
 
     def _translation_candidates(self, doc_id: str, published: str | None, length: int,
@@ -485,10 +515,10 @@ class Store:
             order = "DESC" if type_ == "deployment" else "ASC"
             limit = MAX_LEDGER_CANDIDATES if type_ in ("deployment", "quote") else MAX_MERGE_CANDIDATES
             candidates = self.conn.execute(
-                "SELECT id, fields, bounds FROM events WHERE type = ?"
+                "SELECT id, fields, bounds, n_sources, n_documents FROM events WHERE type = ?"
                 f" AND key IN ({','.join('?' * len(keys))}) ORDER BY seq {order} LIMIT ?",
                 (type_, *keys, limit)).fetchall()
-            target, bounds = None, ledger.OPEN
+            target, bounds, stored = None, ledger.OPEN, None
             mine = self._group_sources(src["doc"], groups) if type_ == "quote" else {}
             for cand in candidates:
                 fields = self._event_fields(cand["id"], cand["fields"])
@@ -500,11 +530,11 @@ class Store:
                 else:
                     same = merge.matches(src, fields, [], type_)
                 if same:
-                    target = cand["id"]
+                    target, stored = cand["id"], (cand["n_sources"], cand["n_documents"])
                     break
             if target is None:
                 target, bounds = self._new_event(type_, key, src["fields"]), ledger.OPEN
-            counts = self._counts_with(target, src, groups)
+            counts = self._counts_with(target, src, groups, stored)
             self.conn.execute("INSERT OR IGNORE INTO event_sources (event_id, xevent, doc, published)"
                               " VALUES (?,?,?,?)", (target, src["xevent"], src["doc"],
                                                     dates.sort_key(src["published"])))
@@ -518,22 +548,18 @@ class Store:
             touched.add(target)
         return touched
 
-    def _counts_with(self, event_id: str, src: dict, groups) -> tuple[int, int] | None:
-        """(independent sources, documents) of a merged event of at least MAX_FOLD_SOURCES
-        sources once `src` joins it, from its stored counts and the sources of `src`'s group
+    def _counts_with(self, event_id: str, src: dict, groups,
+                     stored: tuple[int, int] | None) -> tuple[int, int] | None:
+        """(independent sources, documents) of a merged event of MAX_FOLD_SOURCES documents or
+        more once `src` joins it, from its `stored` counts and the sources of `src`'s group
         alone; None for a smaller event (its counts come from its sources)."""
-        big = self.conn.execute(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM event_sources WHERE event_id = ? LIMIT ?)",
-            (event_id, MAX_FOLD_SOURCES)).fetchone()[0] >= MAX_FOLD_SOURCES
-        if not big:
+        if stored is None or stored[1] < MAX_FOLD_SOURCES:
             return None
         docs = groups.members(src["doc"])
         seen = {r[0] for r in self.conn.execute(
             "SELECT DISTINCT doc FROM event_sources WHERE event_id = ?"
             f" AND doc IN ({','.join('?' * len(docs))})", (event_id, *docs))}
-        n_sources, n_documents = self.conn.execute(
-            "SELECT n_sources, n_documents FROM events WHERE id = ?", (event_id,)).fetchone()
-        return n_sources + (not seen), n_documents + (src["doc"] not in seen)
+        return stored[0] + (not seen), stored[1] + (src["doc"] not in seen)
 
     def _add_to_settled(self, event_id: str, src: dict, counts: tuple[int, int]) -> None:
         """A further source of a fact its first MAX_FOLD_SOURCES sources settled: its fields stay
@@ -605,7 +631,7 @@ class Store:
         row = self.conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
             return
-        type_ = row["type"]
+        type_ = row[0]
         sources = self._sources(event_id, groups, type_)
         if not sources:
             self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
@@ -624,12 +650,14 @@ class Store:
             self.conn.execute("UPDATE events SET bounds = NULL WHERE id = ?", (event_id,))
         self._replace_rows("conflicts", event_id, ("field", '"values"'),
                            [(c["field"], _json(c["values"])) for c in out["conflicts"]])
-        self._replace_rows(
-            "ledger_history", event_id,
-            ("seq", "doc", "xevent", "published", "status", "start", '"end"', "quantity", "changes"),
-            [(i, h["doc"], h["xevent"], h["published"], h["status"], h["start"], h["end"],
-              h["quantity"] if isinstance(h["quantity"], (int, float)) else None,
-              _json(h["changes"])) for i, h in enumerate(out["history"])])
+        if type_ == "deployment":   # the only kind with a ledger history
+            self._replace_rows(
+                "ledger_history", event_id,
+                ("seq", "doc", "xevent", "published", "status", "start", '"end"', "quantity",
+                 "changes"),
+                [(_history_seq(h), h["doc"], h["xevent"], h["published"], h["status"], h["start"],
+                  h["end"], h["quantity"] if isinstance(h["quantity"], (int, float)) else None,
+                  _json(h["changes"])) for h in out["history"]])
         self._replace_rows("event_entities", event_id, ("entity", "role"), [
             (ent, role) for role, ent in dict.fromkeys(self._event_entities(type_, fields, sources))])
 
@@ -683,13 +711,15 @@ class Store:
     def _entity_for(self, value: str) -> str | None:
         if len(value) == 2 and value.isalpha() and value.isupper():
             return f"country:{value}"
-        row = self.conn.execute(
-            "SELECT e.id, e.same_as FROM aliases a JOIN entities e ON e.id = a.entity"
-            " WHERE a.norm = ? ORDER BY (e.type = 'place') DESC LIMIT 1",
-            (identity.norm(value),)).fetchone()
-        if row is None:
-            return None
-        return row["same_as"] or row["id"]
+        key = identity.norm(value)
+        if key not in self._entities:
+            row = self.conn.execute(
+                "SELECT e.id, e.same_as FROM aliases a JOIN entities e ON e.id = a.entity"
+                " WHERE a.norm = ? ORDER BY (e.type = 'place') DESC LIMIT 1", (key,)).fetchone()
+            if len(self._entities) > MAX_PARSED_SOURCES:
+                self._entities.clear()
+            self._entities[key] = (row["same_as"] or row["id"]) if row else None
+        return self._entities[key]
 
     def _speaker(self, speaker: str, sources: list[dict]) -> str | None:
         ids = {e for s in sources for e in s["entities"] if e.startswith("person:")}
