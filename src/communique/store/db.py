@@ -41,10 +41,11 @@ def _history_seq(entry: dict) -> int:
 MAX_DUPLICATE_LINKS = 3
 MAX_TRANSLATION_CANDIDATES = 100
 MAX_MERGE_CANDIDATES = 200
-MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: each candidate is judged on its sources
+MAX_LEDGER_CANDIDATES = 30   # deployments and quotes: the newest periods, the speaker's quotes
 MAX_FOLD_SOURCES = 20
 WRITER_CACHE_KB = 128 * 1024
 MAX_PARSED_SOURCES = 20_000  # parsed sources kept between documents (some tens of MB at most)
+MAX_PROFILES = 5_000  # documents' translation profiles kept (the newest of a month are asked for)
 
 
 class Store:
@@ -383,7 +384,7 @@ class Store:
         stored document never changes)."""
         found = self._profiles.get(row["id"])
         if found is None:
-            if len(self._profiles) > MAX_PARSED_SOURCES:
+            if len(self._profiles) > MAX_PROFILES:
                 self._profiles.clear()
             features = self.conn.execute("SELECT features FROM documents WHERE id = ?",
                                          (row["id"],)).fetchone()[0]
