@@ -7,6 +7,7 @@ from typing import Any
 from ..resolve import dates
 from ..resolve.identity import norm
 from .db import Store
+from .schema import date_bound
 from .search import search  # noqa: F401  (part of this module's API)
 
 __all__ = [
@@ -103,55 +104,131 @@ def _actor_ids(store: Store, actor: str | None) -> list[str] | None:
 
 
 _ACTOR_ROLES = ("actor", "donor", "host", "speaker", "speaker_country", "member")
+_ROLES_SQL = ",".join(f"'{r}'" for r in _ACTOR_ROLES)  # literals: constants, never user input
 
 
-def _event_rows(store: Store, type: str | None, actor: str | None) -> list[dict]:
-    """What filtering and ordering need of every event of the type and actor (no fields)."""
-    sql = "SELECT e.id, e.type, e.date, e.date_end, e.status, e.seq FROM events e WHERE 1 = 1"
-    params: list[Any] = []
-    if type:
-        sql += " AND e.type = ?"
-        params.append(type)
-    ids = _actor_ids(store, actor)
-    if ids is not None:
-        marks = ",".join("?" * len(ids))
-        roles = ",".join("?" * len(_ACTOR_ROLES))
-        sql += (f" AND e.id IN (SELECT event_id FROM event_entities WHERE entity IN ({marks})"
-                f" AND role IN ({roles}))")
-        params += ids + list(_ACTOR_ROLES)
-    return store.rows(sql, tuple(params))
+# totals and counts are exact up to COUNT_LIMIT (what a page of results needs to say "10,000 or
+# more"); counting further would read every match of a big store on every request
+COUNT_LIMIT = 10_000
+
+_LO = date_bound("{col}", "01", "01")
+_HI = date_bound("{col}", "99", "99")
+# a deployment's last day: its end, else none when it ended (unknown end), else open ('9999')
+_LAST = ("(CASE WHEN e.date_end IS NOT NULL AND e.date_end != '' THEN e.date_end"
+         " WHEN e.status = 'ended' THEN NULL ELSE '9999' END)")
 
 
-def _summaries(store: Store, ids: list[str]) -> list[dict]:
-    """The timeline entries of these events, in the order given."""
-    found = {}
-    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
-        chunk = ids[start:start + 500]
-        for r in store.rows(
-                "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
-                " e.n_documents, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = e.id)"
-                f" AS n_conflicts FROM events e WHERE e.id IN ({','.join('?' * len(chunk))})",
-                tuple(chunk)):
-            r["fields"] = _loads(r["fields"], {})
-            found[r["id"]] = _summary(r)
-    return [found[i] for i in ids if i in found]
-
-
-def _in_range(row: dict, date_from: str | None, date_to: str | None) -> bool:
+def _date_branches(type: str | None, date_from: str | None, date_to: str | None
+                   ) -> list[tuple[str, list]]:
+    """The timeline's date filter (resolve.dates.in_range, and for deployments the overlap of
+    their period with the range) as SQL over `e` (events) and `k` (the row that carries the sort
+    key: events or event_entities): one (condition, params) per branch of a UNION ALL, each of
+    which an index gives in (sort_date, seq) order. Dated facts are found by a range of sort_date;
+    deployments (a period that may have begun long before the range) by scanning their own type."""
     if not date_from and not date_to:
-        return True
-    if row["type"] == "deployment":
-        # a period overlaps the range when it starts before its end and ends after its start
-        first = row["date"]
-        last = row["date_end"] or (None if row["status"] == "ended" else "9999")
-        if not dates.clean(first) and not dates.clean(last):
-            return False
-        if date_to and dates.clean(first) and dates.lo(first) > (dates.hi(date_to) or "9999"):
-            return False
-        if date_from and last and last != "9999" and dates.hi(last) < (dates.lo(date_from) or ""):
-            return False
-        return True
-    return dates.in_range(row["date"], date_from, date_to)
+        return [("1", [])]
+    branches = []
+    if type != "deployment":
+        # an event's date can fall in [from, to]: it is a date, hi(date) >= lo(from) and
+        # lo(date) <= hi(to); lo(date) >= the first day of from's year follows from the first
+        cond, params = ["k.sort_date != '9999'"], []
+        if date_from and dates.clean(date_from):
+            first = dates.lo(date_from)
+            cond.append("k.sort_date >= ?")
+            params.append(first[:4] + "-01-01")
+            if not first.endswith("-01-01"):  # else lo(date) >= it says hi(date) >= it
+                cond.append(f"{_HI.format(col='e.date')} >= ?")
+                params.append(first)
+        if date_to and dates.clean(date_to):
+            cond.append("k.sort_date <= ?")
+            params.append(dates.hi(date_to))
+        if type is None:
+            cond.append("k.type != 'deployment'")
+        branches.append((" AND ".join(cond), params))
+    if type in (None, "deployment"):
+        first, last = _LO.format(col="e.date"), _LO.format(col=_LAST)
+        cond, params = [f"({first} IS NOT NULL OR {last} IS NOT NULL)"], []
+        if date_to:
+            cond.append("(k.sort_date = '9999' OR k.sort_date <= ?)")
+            params.append(dates.hi(date_to) or "9999")
+        if date_from:
+            end = _HI.format(col=_LAST)
+            cond.append(f"NOT ({_LAST} != '9999' AND {end} IS NOT NULL AND {end} < ?)")
+            params.append(dates.lo(date_from) or "")
+        if type is None:
+            cond.append("k.type = 'deployment'")
+        branches.append((" AND ".join(cond), params))
+    return branches
+
+
+_SUMMARY_COLUMNS = ("e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
+                    " e.n_documents, k.sort_date AS sort_date, k.seq AS seq")
+
+
+def _timeline_sql(store: Store, type: str | None, actor: str | None, date_from: str | None,
+                  date_to: str | None, columns: str, count: bool = False) -> tuple[str, list]:
+    """SELECT `columns` of the matching events (no ORDER BY): one branch per _date_branches, each
+    read from an index in timeline order, (sort_date, seq) = the date's first day ('9999' when
+    undated), then the order of creation. `count`: what counting needs (no more)."""
+    ids = _actor_ids(store, actor)
+    parts, params = [], []
+    for cond, more in _date_branches(type, date_from, date_to):
+        if ids is None:
+            sql = (f"SELECT {columns.replace('k.', 'e.')} FROM events e"
+                   f" WHERE {cond.replace('k.', 'e.')}")
+            args: list = list(more)
+            if type:
+                sql += " AND e.type = ?"
+                args.append(type)
+        else:
+            marks = ",".join("?" * len(ids))
+            # k: the actor's rows in timeline order (an index); the event's own row only where
+            # the columns or the date filter need it
+            join = " CROSS JOIN events e ON e.id = k.event_id" \
+                if "e." in columns or "e." in cond else ""
+            sql = (f"SELECT {columns} FROM event_entities k{join}"
+                   f" WHERE k.entity IN ({marks}) AND k.role IN ({_ROLES_SQL}) AND {cond}")
+            args = [*ids, *more]
+            if type:
+                sql += " AND k.type = ?"
+                args.append(type)
+            if len(ids) > 1 or not count:
+                # an event in which the actor has two of the roles comes once, at the first of
+                # them (merge.roles gives an entity one of them per event: one actor role per type,
+                # speaker and speaker_country are a person and a country; counting relies on it)
+                sql += (" AND NOT EXISTS (SELECT 1 FROM event_entities o"
+                        f" WHERE o.event_id = k.event_id AND o.entity IN ({marks})"
+                        f" AND o.role IN ({_ROLES_SQL})"
+                        " AND (o.entity < k.entity OR (o.entity = k.entity AND o.role < k.role)))")
+                args += ids
+        parts.append(sql)
+        params += args
+    return " UNION ALL ".join(parts), params
+
+
+def _summaries_of(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r["fields"] = _loads(r["fields"], {})
+    return [_summary(r) for r in rows]
+
+
+def _timeline_page(store: Store, type: str | None, actor: str | None, date_from: str | None,
+                   date_to: str | None, limit: int, offset: int) -> list[dict]:
+    sql, params = _timeline_sql(store, type, actor, date_from, date_to, _SUMMARY_COLUMNS)
+    rows = store.rows(
+        f"SELECT *, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = t.id) AS n_conflicts"
+        f" FROM ({sql} ORDER BY sort_date, seq LIMIT ? OFFSET ?) t", (*params, int(limit), int(offset)))
+    rows.sort(key=lambda r: (r["sort_date"], r["seq"]))  # the page's order (no more rows than that)
+    return _summaries_of(rows)
+
+
+def count_events(store: Store, type: str | None = None, actor: str | None = None,
+                 date_from: str | None = None, date_to: str | None = None,
+                 limit: int | None = None) -> int:
+    """How many events match (counting stops at `limit` when one is given)."""
+    sql, params = _timeline_sql(store, type, actor, date_from, date_to, "1", count=True)
+    return store.rows(f"SELECT COUNT(*) AS n FROM ({sql} LIMIT ?)",
+                      (*params, -1 if limit is None else int(limit)))[0]["n"]
 
 
 def _summary(row: dict) -> dict:
@@ -163,26 +240,21 @@ def _summary(row: dict) -> dict:
             "n_documents": row["n_documents"], "n_conflicts": row["n_conflicts"]}
 
 
-def _ordered_ids(store: Store, type: str | None, actor: str | None, date_from: str | None,
-                 date_to: str | None) -> list[str]:
-    """The ids of the matching events in date order (undated ones last)."""
-    rows = [r for r in _event_rows(store, type, actor) if _in_range(r, date_from, date_to)]
-    rows.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
-    return [r["id"] for r in rows]
-
-
 def list_events(store: Store, type: str | None = None, actor: str | None = None,
                 date_from: str | None = None, date_to: str | None = None, limit: int = 50,
-                offset: int = 0) -> tuple[list[dict], int]:
-    """One page of the timeline and the number of matching events."""
-    ids = _ordered_ids(store, type, actor, date_from, date_to)
-    return _summaries(store, ids[offset:offset + limit]), len(ids)
+                offset: int = 0, count_limit: int | None = None) -> tuple[list[dict], int]:
+    """One page of the timeline and the number of matching events (at most `count_limit` when
+    one is given: the API's total then says "at least")."""
+    items = _timeline_page(store, type, actor, date_from, date_to, limit, offset)
+    if offset == 0 and len(items) < limit:
+        return items, len(items)
+    return items, count_events(store, type, actor, date_from, date_to, count_limit)
 
 
 def timeline(store: Store, actor: str | None = None, type: str | None = None,
              date_from: str | None = None, date_to: str | None = None) -> list[dict]:
     """Merged events in date order (undated ones last), all of them."""
-    return _summaries(store, _ordered_ids(store, type, actor, date_from, date_to))
+    return _timeline_page(store, type, actor, date_from, date_to, -1, 0)
 
 
 def _event_sources(store: Store, event_id: str, limit: int | None = None) -> list[dict]:

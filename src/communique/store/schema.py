@@ -40,6 +40,20 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE documents DROP COLUMN minhash")
 
 
+def date_bound(column: str, month: str, day: str) -> str:
+    """SQL for the first (`-01`) or last (`-99`) day a partial ISO date column can mean, as
+    resolve.dates.lo / hi compute it; NULL for anything that is not a partial ISO date."""
+    d4 = "[0-9][0-9][0-9][0-9]"
+    return (f"CASE WHEN {column} GLOB '{d4}-[0-9][0-9]-[0-9][0-9]' THEN {column}"
+            f" WHEN {column} GLOB '{d4}-[0-9][0-9]' THEN {column} || '-{day}'"
+            f" WHEN {column} GLOB '{d4}' THEN {column} || '-{month}-{day}' END")
+
+
+# the key the timeline orders by (with seq): the first day of the event's date, '9999' when it has
+# none (dates.sort_key(date) or "9999"); events.sort_date since migration 5
+SORT_DATE = f"COALESCE({date_bound('date', '01', '01')}, '9999')"
+
+
 MIGRATIONS: list[Migration] = [
     # 1: documents, their language segments, entities, mentions, facts as extracted and as merged
     """
@@ -211,6 +225,38 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX documents_seq ON documents(seq);
     """,
     _near_duplicates_in_sqlite,
+    # 5: the timeline and the dossiers are read a page at a time from indexes, whatever the size
+    # of the store. events.sort_date (generated from date: its first day, '9999' when undated) is
+    # the timeline's order with seq; event_entities gets a copy of its event's type, sort_date and
+    # seq, kept by triggers (the writer need not know them), so that an actor's events come in
+    # timeline order (entity, sort_date, seq) and an entity's newest facts of a kind in a role
+    # (entity, role, type, seq) straight from an index.
+    f"""
+    ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
+    CREATE INDEX events_timeline ON events(sort_date, seq);
+    CREATE INDEX events_type_timeline ON events(type, sort_date, seq);
+    ALTER TABLE event_entities ADD COLUMN type TEXT;
+    ALTER TABLE event_entities ADD COLUMN sort_date TEXT;
+    ALTER TABLE event_entities ADD COLUMN seq INTEGER;
+    UPDATE event_entities SET (type, sort_date, seq) =
+        (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = event_entities.event_id);
+    CREATE TRIGGER event_entities_copy AFTER INSERT ON event_entities BEGIN
+        UPDATE event_entities SET (type, sort_date, seq) =
+            (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = NEW.event_id)
+        WHERE rowid = NEW.rowid;
+    END;
+    CREATE TRIGGER events_copy AFTER UPDATE OF type, date, seq ON events
+    WHEN OLD.type IS NOT NEW.type OR OLD.date IS NOT NEW.date OR OLD.seq IS NOT NEW.seq BEGIN
+        UPDATE event_entities SET type = NEW.type, sort_date = NEW.sort_date, seq = NEW.seq
+        WHERE event_id = NEW.id;
+    END;
+    CREATE INDEX event_entities_timeline
+        ON event_entities(entity, sort_date, seq, role, type, event_id);
+    CREATE INDEX event_entities_type_timeline
+        ON event_entities(entity, type, sort_date, seq, role, event_id);
+    DROP INDEX event_entities_entity_role;
+    CREATE INDEX event_entities_newest ON event_entities(entity, role, type, seq, event_id);
+    """,
 ]
 
 

@@ -25,8 +25,14 @@ def answer(data: dict) -> JSONResponse:
     return JSONResponse(data)
 
 
-def page(items, total, limit, offset) -> JSONResponse:
-    return answer({"items": items, "total": total, "limit": limit, "offset": offset})
+def page(items, total, limit, offset, count_limit: int | None = None) -> JSONResponse:
+    """A page of a list; `total` is exact unless it reached `count_limit` (where counting stops:
+    a count over every match of a big store would cost more than the page), and then
+    `total_is_lower_bound` is true: there are at least that many."""
+    body = {"items": items, "total": total, "limit": limit, "offset": offset}
+    if count_limit is not None:
+        body["total_is_lower_bound"] = total >= count_limit
+    return answer(body)
 
 
 @router.get("/documents", summary="Documents, newest first")
@@ -61,10 +67,12 @@ def _events_page(request: Request, type, actor, date_from, date_to, limit: int,
                  offset: int) -> dict:
     """One page of merged events in date order: /api/events and /api/timeline."""
     with open_store(request) as store:
+        # counting goes COUNT_LIMIT past the page's start (skipping to it costs that much already)
+        count_limit = offset + _queries().COUNT_LIMIT
         items, total = _queries().list_events(
             store, type=type or None, actor=actor or None, date_from=date_from or None,
-            date_to=date_to or None, limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+            date_to=date_to or None, limit=limit, offset=offset, count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
 @router.get("/events/{event_id:path}", summary="One event: merged fields and every source")
