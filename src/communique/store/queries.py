@@ -392,7 +392,11 @@ DOSSIER_SOURCES = 20
 # a brief dossier (the API's answer) has the newest facts of each kind, how many there are in all,
 # and no sources: /api/events/{event_id} has them
 BRIEF_EVENTS = 20
+BRIEF_PEOPLE = 50  # a brief country dossier's people: the first 50 by name (counts.people: all)
 ATTENDS = ("involves", "invited", "country")
+# a person named in fewer documents has them sorted; one named in more has the newest documents
+# read (an index) until 20 name them: at least 1 in PERSON_DOCS_SORTED / (documents) does
+PERSON_DOCS_SORTED = 2000
 
 
 def _role_filter(entity_ids: list[str], roles: tuple[str, ...], type: str | None
@@ -409,38 +413,65 @@ def _role_filter(entity_ids: list[str], roles: tuple[str, ...], type: str | None
     return sql, params
 
 
+def _newest_ids(store: Store, entity_ids: list[str], roles: tuple[str, ...], type: str | None,
+                n: int) -> list[str]:
+    """The ids of the `n` newest events (by seq) in which one of the entities has one of the
+    roles: the n newest of each (entity, role), read from an index (entity, role, type, seq), then
+    the n newest of those (an event newer than n others of its own entity and role is not among
+    the n newest of all)."""
+    if type is None:
+        where, params = _role_filter(entity_ids, roles, type)
+        return [r["id"] for r in store.rows(
+            f"SELECT e.id FROM events e WHERE e.id IN ({where}) ORDER BY e.seq DESC LIMIT ?",
+            (*params, n))]
+    found: dict[str, int] = {}
+    for entity in entity_ids:
+        for role in roles:
+            for r in store.rows(
+                    "SELECT event_id, seq FROM event_entities WHERE entity = ? AND role = ?"
+                    " AND type = ? ORDER BY seq DESC LIMIT ?", (entity, role, type, n)):
+                found[r["event_id"]] = r["seq"]
+    return sorted(found, key=lambda i: -found[i])[:n]
+
+
 def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
                       type: str | None = None, brief: bool = False) -> list[dict]:
     """The newest events in which one of the entities has one of the roles, in date order: each
     with its sources, history and conflicts, or (brief) only its merged fields."""
-    where, params = _role_filter(entity_ids, roles, type)
-    rows = store.rows(
-        "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
-        f" e.n_documents FROM events e WHERE e.id IN ({where}) ORDER BY e.seq DESC LIMIT ?",
-        (*params, BRIEF_EVENTS if brief else DOSSIER_EVENTS))
+    ids = _newest_ids(store, entity_ids, roles, type, BRIEF_EVENTS if brief else DOSSIER_EVENTS)
     out = []
-    for r in rows:
-        if brief:
+    if brief and ids:
+        for r in store.rows(
+                "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields,"
+                f" e.n_sources, e.n_documents FROM events e WHERE e.id IN ({','.join('?' * len(ids))})",
+                tuple(ids)):
             r["fields"] = _loads(r["fields"], {})
-            event = r
-        else:
-            event = get_event(store, r["id"], max_sources=DOSSIER_SOURCES)
-        if event:
-            out.append(event)
+            out.append(r)
+    else:
+        out = [e for e in (get_event(store, i, max_sources=DOSSIER_SOURCES) for i in ids) if e]
     out.sort(key=lambda e: (dates.sort_key(e["date"]) or "9999", e["id"]))
     return out
 
 
 def _count_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...],
                      type: str | None = None, excluding: tuple[str, ...] = ()) -> int:
-    """How many events have one of the entities in one of the roles (and in none of `excluding`)."""
-    where, params = _role_filter(entity_ids, roles, type)
-    sql = f"SELECT COUNT(DISTINCT event_id) AS n FROM ({where})"
+    """How many events have one of the entities in one of the roles (and in none of `excluding`),
+    counted from the index (entity, role, type, seq) up to COUNT_LIMIT."""
+    marks = ",".join("?" * len(entity_ids))
+    sql = (f"SELECT k.event_id FROM event_entities k WHERE k.entity IN ({marks})"
+           f" AND k.role IN ({','.join('?' * len(roles))})")
+    params: list = [*entity_ids, *roles]
+    if type:
+        sql += " AND k.type = ?"
+        params.append(type)
     if excluding:
-        other, more = _role_filter(entity_ids, excluding, type)
-        sql += f" WHERE event_id NOT IN ({other})"
-        params += more
-    return store.rows(sql, tuple(params))[0]["n"]
+        sql += (" AND NOT EXISTS (SELECT 1 FROM event_entities o WHERE o.event_id = k.event_id"
+                f" AND o.entity IN ({marks}) AND o.role IN ({','.join('?' * len(excluding))}))")
+        params += [*entity_ids, *excluding]
+    if len(entity_ids) > 1 or len(roles) > 1:  # (event, entity, role) is the table's key
+        sql = sql.replace("SELECT k.event_id", "SELECT DISTINCT k.event_id", 1)
+    return store.rows(f"SELECT COUNT(*) AS n FROM ({sql} LIMIT ?)",
+                      (*params, COUNT_LIMIT))[0]["n"]
 
 
 def _source_list(event: dict) -> dict:
@@ -509,9 +540,10 @@ def dossier_country(store: Store, code: str, brief: bool = False) -> dict | None
     hosted_ids = {e["id"] for e in hosted}
     attended = [e for e in _events_with_role(store, ids, ATTENDS, "meeting", brief)
                 if e["id"] not in hosted_ids]
-    people = store.rows(
-        "SELECT id, name, roles FROM entities WHERE type = 'person' AND country = ?"
-        " AND same_as IS NULL ORDER BY name", (code,))
+    in_country = " FROM entities WHERE type = 'person' AND country = ? AND same_as IS NULL"
+    people = store.rows(  # index (type, country, same_as, name)
+        "SELECT id, name, roles" + in_country + " ORDER BY name LIMIT ?",
+        (code, BRIEF_PEOPLE if brief else -1))
     for p in people:
         p["roles"] = _loads(p["roles"], [])
     quotes = []
@@ -532,8 +564,10 @@ def dossier_country(store: Store, code: str, brief: bool = False) -> dict | None
             "meetings_hosted": _count_with_role(store, ids, ("host",), "meeting"),
             "meetings_attended": _count_with_role(store, ids, ATTENDS, "meeting",
                                                   excluding=("host",)),
-            "people": len(people),
+            "people": store.rows(f"SELECT COUNT(*) AS n FROM (SELECT 1{in_country} LIMIT ?)",
+                                 (code, COUNT_LIMIT))[0]["n"],
             "quotes": _count_with_role(store, ids, ("speaker_country",), "quote")}
+        out["counts_are_lower_bounds"] = any(n >= COUNT_LIMIT for n in out["counts"].values())
     return out
 
 
@@ -552,12 +586,27 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
                  "fields": ev["fields"], **_source_list(ev)}
                 for ev in _events_with_role(store, ids, ("involves",), "meeting", brief)]
     marks = ",".join("?" * len(ids))
-    in_docs = (f" FROM doc_entities de JOIN documents d ON d.id = de.doc"
+    columns = "d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
+    # the person's rows drive the join (CROSS JOIN: SQLite keeps the order written)
+    in_docs = (f" FROM doc_entities de CROSS JOIN documents d ON d.id = de.doc"
                f" WHERE de.entity IN ({marks}) AND d.current = 1")
-    documents = [_doc_summary(r) for r in store.rows(
-        "SELECT DISTINCT d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
-        + in_docs + (" ORDER BY d.published DESC LIMIT ?" if brief else " ORDER BY d.published"),
-        (*ids, BRIEF_EVENTS) if brief else tuple(ids))]
+    if not brief:  # the dossier page: all of them
+        rows = store.rows(f"SELECT DISTINCT {columns}{in_docs.replace('CROSS JOIN', 'JOIN')}"
+                          " ORDER BY d.published", tuple(ids))
+    else:
+        n_documents = store.rows(f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT d.id{in_docs}"
+                                 " LIMIT ?)", (*ids, COUNT_LIMIT))[0]["n"]
+        if n_documents < PERSON_DOCS_SORTED:  # few: sort them
+            rows = store.rows(f"SELECT DISTINCT {columns}{in_docs}"
+                              " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
+                              (*ids, BRIEF_EVENTS))
+        else:  # many: the newest documents (an index) until BRIEF_EVENTS of them name the person
+            rows = store.rows(
+                f"SELECT {columns} FROM documents d WHERE d.current = 1 AND EXISTS (SELECT 1"
+                f" FROM doc_entities de WHERE de.doc = d.id AND de.entity IN ({marks}))"
+                " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
+                (*ids, BRIEF_EVENTS))
+    documents = [_doc_summary(r) for r in rows]
     out = {"person": {"id": row["id"], "name": row["name"], "roles": _loads(row["roles"], []),
                       "country": row["country"], "merged_ids": ids},
            "quotes": quotes, "meetings": meetings, "documents": documents}
@@ -565,6 +614,6 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
         out["counts"] = {
             "quotes": _count_with_role(store, ids, ("speaker",), "quote"),
             "meetings": _count_with_role(store, ids, ("involves",), "meeting"),
-            "documents": store.rows("SELECT COUNT(DISTINCT d.id) AS n" + in_docs,
-                                    tuple(ids))[0]["n"]}
+            "documents": n_documents}
+        out["counts_are_lower_bounds"] = any(n >= COUNT_LIMIT for n in out["counts"].values())
     return out

@@ -256,6 +256,7 @@ MIGRATIONS: list[Migration] = [
         ON event_entities(entity, type, sort_date, seq, role, event_id);
     DROP INDEX event_entities_entity_role;
     CREATE INDEX event_entities_newest ON event_entities(entity, role, type, seq, event_id);
+    CREATE INDEX entities_country ON entities(type, country, same_as, name);
     """,
 ]
 
