@@ -27,8 +27,12 @@ def _doc_summary(row: dict) -> dict:
 
 
 # -- documents --------------------------------------------------------------------------------
-def list_documents(store: Store, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    total = store.rows("SELECT COUNT(*) AS n FROM documents WHERE current = 1")[0]["n"]
+def list_documents(store: Store, limit: int = 50, offset: int = 0,
+                   count_limit: int | None = None) -> tuple[list[dict], int]:
+    """A page of the current documents, newest first (an index), and how many there are (at most
+    `count_limit` when one is given)."""
+    total = store.rows("SELECT COUNT(*) AS n FROM (SELECT 1 FROM documents WHERE current = 1"
+                       " LIMIT ?)", (-1 if count_limit is None else int(count_limit),))[0]["n"]
     rows = store.rows(
         "SELECT d.id, d.name, d.source, d.title, d.published, d.languages, d.current,"
         " (SELECT COUNT(*) FROM extracted_events x WHERE x.doc = d.id) AS n_events,"
@@ -318,31 +322,39 @@ def export_events(store: Store) -> list[dict]:
 
 # -- entities ---------------------------------------------------------------------------------
 def list_entities(store: Store, type: str | None = None, q: str | None = None, limit: int = 50,
-                  offset: int = 0) -> tuple[list[dict], int]:
-    sql = ("SELECT e.id, e.type, e.name, e.code, e.country, e.roles,"
-           " (SELECT COUNT(DISTINCT de.doc) FROM doc_entities de JOIN documents d ON d.id = de.doc"
-           "  WHERE d.current = 1 AND de.entity IN (SELECT id FROM entities x"
-           "  WHERE x.id = e.id OR x.same_as = e.id)) AS n_documents"
-           " FROM entities e WHERE e.same_as IS NULL")
+                  offset: int = 0, count_limit: int | None = None) -> tuple[list[dict], int]:
+    """Entities (merged ones under the one they are merged into) named in most documents first:
+    a page read from the index (type, same_as, n_documents, name), and how many there are (at
+    most `count_limit` when one is given). With `q`, an entity one of whose names contains it."""
+    where = " FROM entities e WHERE e.same_as IS NULL"
     params: list[Any] = []
     if type:
-        sql += " AND e.type = ?"
+        where += " AND e.type = ?"
         params.append(type)
     if q:
-        sql += (" AND e.id IN (SELECT COALESCE(x.same_as, x.id) FROM aliases a"
-                " JOIN entities x ON x.id = a.entity WHERE a.norm LIKE ? ESCAPE '\\')")
+        # the entity's own names and those of the entities merged into it (its aliases' key)
+        where += (" AND EXISTS (SELECT 1 FROM entities x JOIN aliases a ON a.entity = x.id"
+                  " WHERE (x.id = e.id OR x.same_as = e.id) AND a.norm LIKE ? ESCAPE '\\')")
         escaped = norm(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
-    rows = store.rows(sql + " ORDER BY n_documents DESC, e.name", tuple(params))
+    rows = store.rows("SELECT e.id, e.type, e.name, e.code, e.country, e.roles, e.n_documents"
+                      + where + " ORDER BY e.n_documents DESC, e.name LIMIT ? OFFSET ?",
+                      (*params, int(limit), int(offset)))
     for r in rows:
         r["roles"] = _loads(r["roles"], [])
-    return rows[offset:offset + limit], len(rows)
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
+    total = store.rows(f"SELECT COUNT(*) AS n FROM (SELECT 1{where} LIMIT ?)",
+                       (*params, -1 if count_limit is None else int(count_limit)))[0]["n"]
+    return rows, total
 
 
 def _resolve_entity(store: Store, key: str, type: str | None = None) -> dict | None:
     rows = store.rows("SELECT * FROM entities WHERE id = ?", (key,))
     if not rows:
-        sql = ("SELECT e.* FROM aliases a JOIN entities e ON e.id = a.entity WHERE a.norm = ?")
+        # the entities with that name (aliases_norm) drive the join, not all of the type
+        sql = ("SELECT e.* FROM aliases a CROSS JOIN entities e ON e.id = a.entity"
+               " WHERE a.norm = ?")
         params: list[Any] = [norm(key)]
         if type:
             sql += " AND e.type = ?"

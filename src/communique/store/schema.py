@@ -230,7 +230,7 @@ MIGRATIONS: list[Migration] = [
     # the timeline's order with seq; event_entities gets a copy of its event's type, sort_date and
     # seq, kept by triggers (the writer need not know them), so that an actor's events come in
     # timeline order (entity, sort_date, seq) and an entity's newest facts of a kind in a role
-    # (entity, role, type, seq) straight from an index.
+    # (entity, role, type, seq) straight from an index. Entities get n_documents (below).
     f"""
     ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
     CREATE INDEX events_timeline ON events(sort_date, seq);
@@ -257,6 +257,47 @@ MIGRATIONS: list[Migration] = [
     DROP INDEX event_entities_entity_role;
     CREATE INDEX event_entities_newest ON event_entities(entity, role, type, seq, event_id);
     CREATE INDEX entities_country ON entities(type, country, same_as, name);
+
+    -- the entity list is read most-mentioned first from an index: the number of current
+    -- documents that name an entity (or one merged into it), kept by triggers on doc_entities,
+    -- documents.current and entities.same_as
+    ALTER TABLE entities ADD COLUMN n_documents INTEGER NOT NULL DEFAULT 0;
+    UPDATE entities SET n_documents = c.n FROM (
+        SELECT COALESCE(x.same_as, x.id) AS id, COUNT(DISTINCT de.doc) AS n
+        FROM doc_entities de JOIN entities x ON x.id = de.entity JOIN documents d ON d.id = de.doc
+        WHERE d.current = 1 GROUP BY 1) AS c
+    WHERE c.id = entities.id AND entities.same_as IS NULL;
+    CREATE INDEX entities_listing ON entities(same_as, n_documents DESC, name);
+    CREATE INDEX entities_type_listing ON entities(type, same_as, n_documents DESC, name);
+    CREATE TRIGGER doc_entities_count AFTER INSERT ON doc_entities
+    WHEN (SELECT current FROM documents WHERE id = NEW.doc) = 1 BEGIN
+        UPDATE entities SET n_documents = n_documents + 1
+        WHERE id = (SELECT COALESCE(same_as, id) FROM entities WHERE id = NEW.entity)
+        AND NOT EXISTS (SELECT 1 FROM doc_entities o JOIN entities x ON x.id = o.entity
+                        WHERE o.doc = NEW.doc AND o.entity != NEW.entity
+                        AND COALESCE(x.same_as, x.id) = entities.id);
+    END;
+    CREATE TRIGGER doc_entities_uncount AFTER DELETE ON doc_entities
+    WHEN (SELECT current FROM documents WHERE id = OLD.doc) = 1 BEGIN
+        UPDATE entities SET n_documents = n_documents - 1
+        WHERE id = (SELECT COALESCE(same_as, id) FROM entities WHERE id = OLD.entity)
+        AND NOT EXISTS (SELECT 1 FROM doc_entities o JOIN entities x ON x.id = o.entity
+                        WHERE o.doc = OLD.doc AND COALESCE(x.same_as, x.id) = entities.id);
+    END;
+    CREATE TRIGGER documents_count AFTER UPDATE OF current ON documents
+    WHEN (OLD.current = 1) != (NEW.current = 1) BEGIN
+        UPDATE entities SET n_documents = n_documents + (CASE WHEN NEW.current = 1 THEN 1 ELSE -1 END)
+        WHERE id IN (SELECT COALESCE(x.same_as, x.id) FROM doc_entities o
+                     JOIN entities x ON x.id = o.entity WHERE o.doc = NEW.id);
+    END;
+    CREATE TRIGGER entities_count AFTER UPDATE OF same_as ON entities
+    WHEN OLD.same_as IS NOT NEW.same_as BEGIN
+        UPDATE entities SET n_documents = (  -- the group's own rows drive it (CROSS JOIN)
+            SELECT COUNT(DISTINCT de.doc) FROM entities x CROSS JOIN doc_entities de
+            ON de.entity = x.id CROSS JOIN documents d ON d.id = de.doc
+            WHERE (x.id = entities.id OR x.same_as = entities.id) AND d.current = 1)
+        WHERE id IN (COALESCE(OLD.same_as, OLD.id), COALESCE(NEW.same_as, NEW.id));
+    END;
     """,
 ]
 

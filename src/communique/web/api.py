@@ -38,9 +38,11 @@ def page(items, total, limit, offset, count_limit: int | None = None) -> JSONRes
 @router.get("/documents", summary="Documents, newest first")
 def documents(request: Request, limit: int = Query(50, ge=1, le=500),
               offset: int = Query(0, ge=0)) -> dict:
+    count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
-        items, total = _queries().list_documents(store, limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+        items, total = _queries().list_documents(store, limit=limit, offset=offset,
+                                                 count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
 @router.get("/documents/{doc_id:path}", summary="One document: text, segments, mentions, events")
@@ -87,10 +89,12 @@ def event(request: Request, event_id: str) -> dict:
 @router.get("/entities", summary="Entities, by type or name")
 def entities(request: Request, type: str | None = None, q: str | None = None,
              limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
         items, total = _queries().list_entities(store, type=type or None, q=q or None,
-                                                limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+                                                limit=limit, offset=offset,
+                                                count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
 @router.get("/entities/{entity_id:path}", summary="One entity")
