@@ -115,11 +115,7 @@ _ROLES_SQL = ",".join(f"'{r}'" for r in _ACTOR_ROLES)  # literals: constants, ne
 # more"); counting further would read every match of a big store on every request
 COUNT_LIMIT = 10_000
 
-_LO = date_bound("{col}", "01", "01")
 _HI = date_bound("{col}", "99", "99")
-# a deployment's last day: its end, else none when it ended (unknown end), else open ('9999')
-_LAST = ("(CASE WHEN e.date_end IS NOT NULL AND e.date_end != '' THEN e.date_end"
-         " WHEN e.status = 'ended' THEN NULL ELSE '9999' END)")
 
 
 def _date_branches(type: str | None, date_from: str | None, date_to: str | None
@@ -150,14 +146,14 @@ def _date_branches(type: str | None, date_from: str | None, date_to: str | None
             cond.append("k.type != 'deployment'")
         branches.append((" AND ".join(cond), params))
     if type in (None, "deployment"):
-        first, last = _LO.format(col="e.date"), _LO.format(col=_LAST)
-        cond, params = [f"({first} IS NOT NULL OR {last} IS NOT NULL)"], []
+        # a period overlaps the range when it starts before its end and ends after its start;
+        # e.last_day: its end's last day, '9999' while open, NULL when unknown (schema.LAST_DAY)
+        cond, params = ["(k.sort_date != '9999' OR e.last_day IS NOT NULL)"], []
         if date_to:
             cond.append("(k.sort_date = '9999' OR k.sort_date <= ?)")
             params.append(dates.hi(date_to) or "9999")
         if date_from:
-            end = _HI.format(col=_LAST)
-            cond.append(f"NOT ({_LAST} != '9999' AND {end} IS NOT NULL AND {end} < ?)")
+            cond.append("(e.last_day IS NULL OR e.last_day = '9999' OR e.last_day >= ?)")
             params.append(dates.lo(date_from) or "")
         if type is None:
             cond.append("k.type = 'deployment'")

@@ -52,6 +52,12 @@ def date_bound(column: str, month: str, day: str) -> str:
 # the key the timeline orders by (with seq): the first day of the event's date, '9999' when it has
 # none (dates.sort_key(date) or "9999"); events.sort_date since migration 5
 SORT_DATE = f"COALESCE({date_bound('date', '01', '01')}, '9999')"
+# the last day a deployment can have lasted to, for its overlap with a range of dates: its end's
+# last day, '9999' while it is open (no end, not ended), NULL when unknown (ended, or no date);
+# events.last_day since migration 5
+_LAST = ("CASE WHEN date_end IS NOT NULL AND date_end != '' THEN date_end"
+         " WHEN status = 'ended' THEN NULL ELSE '9999' END")
+LAST_DAY = f"CASE WHEN ({_LAST}) = '9999' THEN '9999' ELSE {date_bound('date_end', '99', '99')} END"
 
 
 MIGRATIONS: list[Migration] = [
@@ -227,14 +233,16 @@ MIGRATIONS: list[Migration] = [
     _near_duplicates_in_sqlite,
     # 5: the timeline and the dossiers are read a page at a time from indexes, whatever the size
     # of the store. events.sort_date (generated from date: its first day, '9999' when undated) is
-    # the timeline's order with seq; event_entities gets a copy of its event's type, sort_date and
+    # the timeline's order with seq (last_day, generated too, says which deployments overlap a
+    # range of dates from the same index); event_entities gets a copy of its event's type, sort_date and
     # seq, kept by triggers (the writer need not know them), so that an actor's events come in
     # timeline order (entity, sort_date, seq) and an entity's newest facts of a kind in a role
     # (entity, role, type, seq) straight from an index. Entities get n_documents (below).
     f"""
     ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
+    ALTER TABLE events ADD COLUMN last_day TEXT GENERATED ALWAYS AS ({LAST_DAY}) VIRTUAL;
     CREATE INDEX events_timeline ON events(sort_date, seq);
-    CREATE INDEX events_type_timeline ON events(type, sort_date, seq);
+    CREATE INDEX events_type_timeline ON events(type, sort_date, seq, last_day);
     ALTER TABLE event_entities ADD COLUMN type TEXT;
     ALTER TABLE event_entities ADD COLUMN sort_date TEXT;
     ALTER TABLE event_entities ADD COLUMN seq INTEGER;
