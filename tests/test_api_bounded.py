@@ -259,3 +259,25 @@ def test_fragment_keeps_marks_balanced():
     assert text.count(_OPEN) == text.count(_CLOSE) == 1 and "hit" in text
     cut = fragment(" ".join(words[:31]) + " " + _OPEN + "x " + " ".join(words[32:]), size=3)
     assert cut.count(_OPEN) == cut.count(_CLOSE)
+
+
+def test_a_reused_reader_sees_new_writes_and_a_replaced_file(tmp_path):
+    """Each server thread keeps its read-only connection; each request is a new snapshot, and a
+    file put in the store's place is opened anew."""
+    import os
+    import shutil
+
+    db = tmp_path / "kb.db"
+    with Store(db):
+        pass  # an empty store
+    client = TestClient(create_app(db))
+    assert client.get("/api/documents").json()["total"] == 0
+    full = build_sample_store(tmp_path / "full.db")
+    with Store(full) as s:
+        n = s.rows("SELECT COUNT(*) AS n FROM documents WHERE current = 1")[0]["n"]
+    shutil.copy(full, tmp_path / "copy.db")
+    os.replace(tmp_path / "copy.db", db)
+    assert client.get("/api/documents").json()["total"] == n
+    with Store(db) as s:  # a write to the file being served
+        s.execute("UPDATE documents SET current = 0 WHERE id = (SELECT MIN(id) FROM documents)")
+    assert client.get("/api/documents").json()["total"] == n - 1
