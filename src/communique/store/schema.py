@@ -241,7 +241,7 @@ MIGRATIONS: list[Migration] = [
     f"""
     ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
     ALTER TABLE events ADD COLUMN last_day TEXT GENERATED ALWAYS AS ({LAST_DAY}) VIRTUAL;
-    CREATE INDEX events_timeline ON events(sort_date, seq);
+    CREATE INDEX events_timeline ON events(sort_date, seq, type);
     CREATE INDEX events_type_timeline ON events(type, sort_date, seq, last_day);
     ALTER TABLE event_entities ADD COLUMN type TEXT;
     ALTER TABLE event_entities ADD COLUMN sort_date TEXT;
