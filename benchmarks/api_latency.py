@@ -51,6 +51,33 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc; 0 elsewhere)."""
+    try:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        fields = fh.read().rsplit(")", 1)[1].split()
+                    children.setdefault(int(fields[1]), []).append(int(entry))
+                except OSError:
+                    continue
+        total, todo = 0.0, [pid]
+        while todo:
+            p = todo.pop()
+            try:
+                with open(f"/proc/{p}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+            todo += children.get(p, [])
+        return total
+    except OSError:
+        return 0.0
+
+
 def count_documents(db: str) -> int:
     """(the API counts up to its COUNT_LIMIT only)"""
     import sqlite3
@@ -159,14 +186,19 @@ def main() -> None:
                         latencies[name].append(dt * 1000)
 
         start = time.perf_counter()
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - start
+        server_cpu = cpu_seconds(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
         n = sum(len(v) for v in latencies.values())
-        print(f"{n} requests in {wall:.1f} s ({n / wall:.1f} requests/s), {len(errors)} errors")
+        print(f"{n} requests in {wall:.1f} s ({n / wall:.1f} requests/s), {len(errors)} errors;"
+              f" CPU per request: server {1000 * server_cpu / n:.1f} ms, clients"
+              f" {1000 * client_cpu / n:.1f} ms; load average {os.getloadavg()[0]:.1f}")
         print(f"{'endpoint':<30} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'bytes':>9}")
         for name, values in latencies.items():
             print(f"{name:<30} {len(values):>4} {statistics.median(values):>8.0f} "
