@@ -155,6 +155,10 @@ def _assert_bounded(seen, sorts: int = 0):
             words = line.split()
             if words[0] == "SCAN" and words[1] in BIG + ("e", "k", "d", "f", "x"):
                 assert "INDEX" in line or "VIRTUAL TABLE" in line, (sql, plan)
+            # every current document is a scan too, unless read in the listing's order (or
+            # counted up to a limit)
+            assert "(current=?)" not in line or "documents_listing" in line \
+                or sql.startswith("SELECT COUNT(*) AS n FROM (") and "LIMIT ?)" in sql, (sql, plan)
     assert n_sorts <= sorts, seen
 
 

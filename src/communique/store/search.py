@@ -156,11 +156,10 @@ def search(store, query: str, limit: int = 20) -> list[dict]:
     expression = match_expression(groups)
     # the newest hits, with their occurrences marked (highlight) to count them
     hits = store.rows(
-        "SELECT f.rowid AS id, f.kind, f.doc, f.xevent, f.title AS ftitle, d.title AS dtitle,"
+        "SELECT f.rowid AS id, f.kind, f.doc, f.xevent, f.title AS ftitle,"
         f" highlight(search_fts, 0, '{_OPEN}', '{_CLOSE}') AS htitle,"
         f" highlight(search_fts, 1, '{_OPEN}', '{_CLOSE}') AS hbody"
-        " FROM search_fts f CROSS JOIN documents d ON d.id = f.doc"
-        " WHERE search_fts MATCH ? AND d.current = 1 ORDER BY f.rowid DESC LIMIT ?",
+        " FROM search_fts f WHERE search_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
         (expression, CANDIDATES))
     if not hits:
         return []
@@ -169,7 +168,23 @@ def search(store, query: str, limit: int = 20) -> list[dict]:
     for h, length in zip(hits, lengths):
         tfs = ((h["htitle"] or "").count(_OPEN), (h["hbody"] or "").count(_OPEN))
         h["score"] = _score(tfs, length, averages)
-    best = sorted(hits, key=lambda h: (-h["score"], -h["id"]))[:int(limit)]
+    ranked = sorted(hits, key=lambda h: (-h["score"], -h["id"]))
+    # the documents of the best (the writer takes a replaced version's rows out of the index;
+    # a row of a document that is not current any more would be left out here all the same)
+    docs: dict[str, str | None] = {}
+    best: list[dict] = []
+    for start in range(0, len(ranked), int(limit)):
+        chunk = ranked[start:start + int(limit)]
+        wanted = sorted({h["doc"] for h in chunk} - docs.keys())
+        if wanted:
+            docs.update({r["id"]: r["title"] for r in store.rows(
+                f"SELECT id, title FROM documents WHERE id IN ({','.join('?' * len(wanted))})"
+                " AND +current = 1", tuple(wanted))})  # (+: by id, not all current ones)
+        best += [h for h in chunk if h["doc"] in docs][:int(limit) - len(best)]
+        if len(best) >= int(limit):
+            break
+    for h in best:
+        h["dtitle"] = docs[h["doc"]]
     events = {}
     xevents = [h["xevent"] for h in best if h["kind"] == "event" and h["xevent"] is not None]
     if xevents:
