@@ -100,6 +100,26 @@ def test_copies_kept_by_triggers_match_what_they_copy(store):
         assert r["n_documents"] == recount.get(r["id"], 0), r["id"]
 
 
+def test_event_entities_copies_given_or_filled(tmp_path):
+    db = build_sample_store(tmp_path / "kb.db")
+    with Store(db) as s:
+        event = s.rows("SELECT id, type, sort_date, seq FROM events WHERE date IS NOT NULL"
+                       " LIMIT 1")[0]
+        s.execute("INSERT INTO event_entities (event_id, entity, role) VALUES (?, 'x:1', 'host')",
+                  (event["id"],))
+        s.execute("INSERT INTO event_entities (event_id, entity, role, type, sort_date, seq)"
+                  " SELECT id, 'x:2', 'host', type, sort_date, seq FROM events WHERE id = ?",
+                  (event["id"],))
+        for entity in ("x:1", "x:2"):
+            row = s.rows("SELECT type, sort_date, seq FROM event_entities WHERE entity = ?",
+                         (entity,))[0]
+            assert row == {k: event[k] for k in ("type", "sort_date", "seq")}
+        s.execute("UPDATE events SET date = '1999-02' WHERE id = ?", (event["id"],))
+        assert {r["sort_date"] for r in s.rows(
+            "SELECT sort_date FROM event_entities WHERE event_id = ?", (event["id"],))} == {
+            "1999-02-01"}
+
+
 def test_counts_follow_a_new_version_and_a_merge(tmp_path):
     """A document replaced by a new version stops counting; a person merged into another counts
     for it (the triggers, through the writer's own paths)."""

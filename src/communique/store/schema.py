@@ -248,7 +248,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE event_entities ADD COLUMN seq INTEGER;
     UPDATE event_entities SET (type, sort_date, seq) =
         (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = event_entities.event_id);
-    CREATE TRIGGER event_entities_copy AFTER INSERT ON event_entities BEGIN
+    -- (a writer that inserts the copies itself, from events in the same INSERT, skips this)
+    CREATE TRIGGER event_entities_copy AFTER INSERT ON event_entities
+    WHEN NEW.type IS NULL OR NEW.sort_date IS NULL OR NEW.seq IS NULL BEGIN
         UPDATE event_entities SET (type, sort_date, seq) =
             (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = NEW.event_id)
         WHERE rowid = NEW.rowid;
