@@ -117,6 +117,7 @@ def in_process(db: str, n: int) -> None:
         "entities": lambda: api.entities(request, type=None, q=None, limit=50, offset=0),
         "entities type=person": lambda: api.entities(request, type="person", q=None, limit=50,
                                                      offset=0),
+        "entity country:BE": lambda: api.entity(request, "country:BE", limit=100, offset=0),
     }
     print(f"# API in one process (no HTTP), {datetime.now().isoformat(timespec='minutes')}, "
           f"{platform.machine()}, {os.cpu_count()} cores; store {db} ({count_documents(db)}"

@@ -197,7 +197,7 @@ def test_timeline_plans_read_an_index_in_order(store, monkeypatch, filters):
     (lambda s: queries.dossier_country(s, "BE", brief=True), 0),
     (lambda s: queries.dossier_country(s, "NL", brief=True), 0),
     # the entities of that name are sorted (canonical first), and a person in fewer than
-    # PERSON_DOCS_SORTED documents has them sorted
+    # documents (queries._sort_documents) has them sorted
     (lambda s: queries.dossier_person(s, "Sophie Wilmès", brief=True), 2),
     (lambda s: queries.search(s, "F-16"), 0),
     (lambda s: queries.search(s, "coalition ministers"), 0),
@@ -212,7 +212,7 @@ def test_api_reads_are_index_bounded(store, monkeypatch, call, sorts):
 
 
 def test_many_documents_of_a_person_are_read_newest_first(store, monkeypatch):
-    monkeypatch.setattr(queries, "PERSON_DOCS_SORTED", 0)
+    monkeypatch.setattr(queries, "SORT_COST", 10**9)
     few = queries.dossier_person(store, "Sophie Wilmès", brief=True)
     seen = _plans(store, monkeypatch,
                   lambda: queries.dossier_person(store, "Sophie Wilmès", brief=True))
@@ -305,3 +305,26 @@ def test_a_reused_reader_sees_new_writes_and_a_replaced_file(tmp_path):
     with Store(db) as s:  # a write to the file being served
         s.execute("UPDATE documents SET current = 0 WHERE id = (SELECT MIN(id) FROM documents)")
     assert client.get("/api/documents").json()["total"] == n - 1
+
+
+@pytest.mark.parametrize("key", ["country:BE", "country:NL", "Sophie Wilmès"])
+@pytest.mark.parametrize("sort_cost", [0, 10**9])  # the documents sorted / read in order
+def test_entity_pages_are_slices_of_everything(store, monkeypatch, key, sort_cost):
+    monkeypatch.setattr(queries, "SORT_COST", sort_cost)
+    everything = queries.get_entity(store, key)
+    for limit, offset in ((100, 0), (2, 1), (3, 4)):
+        page = queries.get_entity(store, key, limit=limit, offset=offset)
+        assert page["events"] == everything["events"][offset:offset + limit]
+        assert [d["published"] for d in page["documents"]] == [
+            d["published"] for d in everything["documents"]][offset:offset + limit]
+        assert page["counts"] == {"documents": len(everything["documents"]),
+                                  "events": len(everything["events"])}
+        assert page["counts_are_lower_bounds"] is False
+
+
+def test_api_entity_answers_a_page_with_counts(db):
+    client = TestClient(create_app(db))
+    body = client.get("/api/entities/country:BE", params={"limit": 2}).json()
+    assert len(body["events"]) <= 2 and len(body["documents"]) <= 2
+    assert body["counts"]["events"] >= len(body["events"]) and body["limit"] == 2
+    assert client.get("/api/entities/country:BE", params={"limit": 0}).status_code == 422

@@ -365,7 +365,11 @@ def _resolve_entity(store: Store, key: str, type: str | None = None) -> dict | N
     return row
 
 
-def get_entity(store: Store, entity_id: str) -> dict | None:
+def get_entity(store: Store, entity_id: str, limit: int | None = None,
+               offset: int = 0) -> dict | None:
+    """An entity (the one it is merged into), its aliases, and the current documents (by date of
+    publication) and merged events (in timeline order) that name it or an entity merged into it:
+    all of them, or (limit) a page of each with `counts` (up to offset + COUNT_LIMIT)."""
     row = _resolve_entity(store, entity_id)
     if row is None:
         return None
@@ -377,18 +381,54 @@ def get_entity(store: Store, entity_id: str) -> dict | None:
               "coordinates": _loads(row["coordinates"]), "merged_ids": ids}
     entity["aliases"] = sorted({r["alias"] for r in store.rows(
         f"SELECT alias FROM aliases WHERE entity IN ({marks})", tuple(ids))})
-    entity["documents"] = [_doc_summary(r) for r in store.rows(
-        "SELECT DISTINCT d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
-        f" FROM doc_entities de JOIN documents d ON d.id = de.doc WHERE de.entity IN ({marks})"
-        " AND d.current = 1 ORDER BY d.published", tuple(ids))]
-    events = store.rows(
-        "SELECT DISTINCT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields,"
-        " e.n_sources, e.n_documents, e.seq, 0 AS n_conflicts FROM event_entities ee"
-        f" JOIN events e ON e.id = ee.event_id WHERE ee.entity IN ({marks})", tuple(ids))
-    for r in events:
-        r["fields"] = _loads(r["fields"], {})
-    events.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
-    entity["events"] = [_summary(r) for r in events]
+    columns = "d.id, d.name, d.source, d.title, d.published, d.languages, d.current"
+    if limit is None:
+        entity["documents"] = [_doc_summary(r) for r in store.rows(
+            f"SELECT DISTINCT {columns} FROM doc_entities de JOIN documents d ON d.id = de.doc"
+            f" WHERE de.entity IN ({marks}) AND d.current = 1 ORDER BY d.published", tuple(ids))]
+        events = store.rows(
+            "SELECT DISTINCT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields,"
+            " e.n_sources, e.n_documents, e.seq, 0 AS n_conflicts FROM event_entities ee"
+            f" JOIN events e ON e.id = ee.event_id WHERE ee.entity IN ({marks})", tuple(ids))
+        for r in events:
+            r["fields"] = _loads(r["fields"], {})
+        events.sort(key=lambda r: (dates.sort_key(r["date"]) or "9999", r["seq"]))
+        entity["events"] = [_summary(r) for r in events]
+        return entity
+    count_limit = offset + COUNT_LIMIT
+    # documents: the current ones that name it, oldest first (undated ones first, as
+    # ORDER BY published put them); few are sorted, many read from the listing index backwards
+    in_docs = (f" FROM doc_entities de CROSS JOIN documents d ON d.id = de.doc"
+               f" WHERE de.entity IN ({marks}) AND d.current = 1")
+    n_documents = row["n_documents"]  # kept by the store's triggers (schema, migration 5)
+    order = " ORDER BY d.published IS NULL DESC, d.published, d.seq DESC LIMIT ? OFFSET ?"
+    if _sort_documents(store, n_documents, offset + limit):
+        docs = store.rows(f"SELECT DISTINCT {columns}{in_docs}{order}", (*ids, limit, offset))
+    else:
+        docs = store.rows(
+            f"SELECT {columns} FROM documents d WHERE d.current = 1 AND EXISTS (SELECT 1"
+            f" FROM doc_entities de WHERE de.doc = d.id AND de.entity IN ({marks})){order}",
+            (*ids, limit, offset))
+    entity["documents"] = [_doc_summary(r) for r in docs]
+    # events: its rows in timeline order (an index), each event once (at its first role)
+    events_sql = (
+        "SELECT k.event_id, k.sort_date, k.seq FROM event_entities k"
+        f" WHERE k.entity IN ({marks}) AND NOT EXISTS (SELECT 1 FROM event_entities o"
+        f" WHERE o.event_id = k.event_id AND o.entity IN ({marks})"
+        " AND (o.entity < k.entity OR (o.entity = k.entity AND o.role < k.role)))")
+    page = store.rows(
+        "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields, e.n_sources,"
+        " e.n_documents, e.sort_date, e.seq, 0 AS n_conflicts FROM events e WHERE e.id IN"
+        f" (SELECT event_id FROM ({events_sql} ORDER BY k.sort_date, k.seq LIMIT ? OFFSET ?))",
+        (*ids, *ids, limit, offset))
+    page.sort(key=lambda r: (r["sort_date"], r["seq"]))
+    entity["events"] = _summaries_of(page)
+    n_events = store.rows(f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT event_id FROM"
+                          f" event_entities WHERE entity IN ({marks}) LIMIT ?)",
+                          (*ids, count_limit))[0]["n"]
+    entity["counts"] = {"documents": n_documents, "events": n_events}
+    entity["counts_are_lower_bounds"] = n_events >= count_limit  # (documents: exact)
+    entity.update(limit=limit, offset=offset)
     return entity
 
 
@@ -402,9 +442,18 @@ DOSSIER_SOURCES = 20
 BRIEF_EVENTS = 20
 BRIEF_PEOPLE = 50  # a brief country dossier's people: the first 50 by name (counts.people: all)
 ATTENDS = ("involves", "invited", "country")
-# a person named in fewer documents has them sorted; one named in more has the newest documents
-# read (an index) until 20 name them: at least 1 in PERSON_DOCS_SORTED / (documents) does
-PERSON_DOCS_SORTED = 2000
+# an entity's documents, a page of them: its n documents sorted, or the documents read in order
+# (an index) until the page is full, about wanted * N / n of the N documents; sorting a row costs
+# about SORT_COST reads, so sorting wins while SORT_COST * n * n < wanted * N (either way at
+# most ~sqrt(SORT_COST * wanted * N) rows: the only read here that grows, and as a square root)
+SORT_COST = 3
+
+
+def _sort_documents(store: Store, n: int, wanted: int) -> bool:
+    if SORT_COST * n * n < wanted * 20:  # (few: no need to ask)
+        return True
+    top = store.rows("SELECT MAX(seq) AS n FROM documents")[0]["n"] or 0  # ~N (an index)
+    return SORT_COST * n * n < wanted * top
 
 
 def _role_filter(entity_ids: list[str], roles: tuple[str, ...], type: str | None
@@ -602,9 +651,8 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
         rows = store.rows(f"SELECT DISTINCT {columns}{in_docs.replace('CROSS JOIN', 'JOIN')}"
                           " ORDER BY d.published", tuple(ids))
     else:
-        n_documents = store.rows(f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT d.id{in_docs}"
-                                 " LIMIT ?)", (*ids, COUNT_LIMIT))[0]["n"]
-        if n_documents < PERSON_DOCS_SORTED:  # few: sort them
+        n_documents = row["n_documents"]  # kept by the store's triggers (migration 5)
+        if _sort_documents(store, n_documents, BRIEF_EVENTS):  # few: sort them
             rows = store.rows(f"SELECT DISTINCT {columns}{in_docs}"
                               " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
                               (*ids, BRIEF_EVENTS))
@@ -622,6 +670,7 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
         out["counts"] = {
             "quotes": _count_with_role(store, ids, ("speaker",), "quote"),
             "meetings": _count_with_role(store, ids, ("involves",), "meeting"),
-            "documents": n_documents}
-        out["counts_are_lower_bounds"] = any(n >= COUNT_LIMIT for n in out["counts"].values())
+            "documents": n_documents}  # (exact)
+        out["counts_are_lower_bounds"] = max(out["counts"]["quotes"],
+                                             out["counts"]["meetings"]) >= COUNT_LIMIT
     return out

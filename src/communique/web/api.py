@@ -97,10 +97,14 @@ def entities(request: Request, type: str | None = None, q: str | None = None,
     return page(items, total, limit, offset, count_limit)
 
 
-@router.get("/entities/{entity_id:path}", summary="One entity")
-def entity(request: Request, entity_id: str) -> dict:
+@router.get("/entities/{entity_id:path}",
+            summary="One entity: its aliases, and a page of the documents (by date of publication) "
+                    "and of the events (in timeline order) that name it, with how many there are "
+                    "in `counts`")
+def entity(request: Request, entity_id: str, limit: int = Query(100, ge=1, le=500),
+           offset: int = Query(0, ge=0)) -> dict:
     with open_store(request) as store:
-        found = _queries().get_entity(store, entity_id)
+        found = _queries().get_entity(store, entity_id, limit=limit, offset=offset)
     if found is None:
         raise not_found("entity")
     return answer(found)
