@@ -328,3 +328,16 @@ def test_api_entity_answers_a_page_with_counts(db):
     assert len(body["events"]) <= 2 and len(body["documents"]) <= 2
     assert body["counts"]["events"] >= len(body["events"]) and body["limit"] == 2
     assert client.get("/api/entities/country:BE", params={"limit": 0}).status_code == 422
+
+
+def test_api_event_answers_its_first_sources(db):
+    client = TestClient(create_app(db))
+    with Store(db, readonly=True) as s:
+        event_id = s.rows("SELECT event_id, COUNT(*) AS n FROM event_sources GROUP BY event_id"
+                          " ORDER BY n DESC LIMIT 1")[0]["event_id"]
+        n = s.rows("SELECT COUNT(*) AS n FROM event_sources WHERE event_id = ?",
+                   (event_id,))[0]["n"]
+    everything = client.get(f"/api/events/{event_id}").json()
+    assert len(everything["sources"]) == everything["n_source_rows"] == n
+    first = client.get(f"/api/events/{event_id}", params={"limit": 1}).json()
+    assert first["sources"] == everything["sources"][:1] and first["n_source_rows"] == n

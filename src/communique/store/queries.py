@@ -280,6 +280,9 @@ def get_event(store: Store, event_id: str, max_sources: int | None = None) -> di
     row["fields"] = _loads(row["fields"], {})
     event = _summary(row)
     event["sources"] = _event_sources(store, event_id, max_sources)
+    if max_sources is not None:  # how many there are (the extracted events merged into it)
+        event["n_source_rows"] = store.rows(
+            "SELECT COUNT(*) AS n FROM event_sources WHERE event_id = ?", (event_id,))[0]["n"]
     history = store.rows(
         'SELECT doc, xevent, published, status, start, "end", quantity, changes'
         " FROM ledger_history WHERE event_id = ? ORDER BY seq", (event_id,))

@@ -77,10 +77,13 @@ def _events_page(request: Request, type, actor, date_from, date_to, limit: int,
     return page(items, total, limit, offset, count_limit)
 
 
-@router.get("/events/{event_id:path}", summary="One event: merged fields and every source")
-def event(request: Request, event_id: str) -> dict:
+@router.get("/events/{event_id:path}",
+            summary="One event: merged fields, history, conflicts and its first `limit` sources "
+                    "(in order of publication; `n_source_rows`: how many there are)")
+def event(request: Request, event_id: str,
+          limit: int = Query(100, ge=1, le=1000, description="how many sources")) -> dict:
     with open_store(request) as store:
-        found = _queries().get_event(store, event_id)
+        found = _queries().get_event(store, event_id, max_sources=limit)
     if found is None:
         raise not_found("event")
     return answer(found)
