@@ -89,7 +89,8 @@ def test_copies_kept_by_triggers_match_what_they_copy(store):
         "SELECT COUNT(*) AS n FROM event_entities ee JOIN events e ON e.id = ee.event_id"
         " WHERE ee.type IS NOT e.type OR ee.sort_date IS NOT e.sort_date OR ee.seq IS NOT e.seq"
     )[0]["n"] == 0
-    assert store.rows("SELECT COUNT(*) AS n FROM event_entities WHERE sort_date IS NULL")[0]["n"] == 0
+    assert store.rows(
+        "SELECT COUNT(*) AS n FROM event_entities WHERE sort_date IS NULL")[0]["n"] == 0
     for r in store.rows("SELECT id, date, sort_date FROM events"):
         assert r["sort_date"] == (dates.sort_key(r["date"]) or "9999")
     recount = {r["id"]: r["n"] for r in store.rows(
@@ -126,7 +127,8 @@ def test_counts_follow_a_new_version_and_a_merge(tmp_path):
     db = build_sample_store(tmp_path / "kb.db")
     with Store(db) as s:
         doc = s.rows("SELECT id FROM documents WHERE current = 1 LIMIT 1")[0]["id"]
-        named = [r["entity"] for r in s.rows("SELECT entity FROM doc_entities WHERE doc = ?", (doc,))]
+        named = [r["entity"] for r in s.rows("SELECT entity FROM doc_entities WHERE doc = ?",
+                                             (doc,))]
         before = {r["id"]: r["n_documents"] for r in s.rows("SELECT id, n_documents FROM entities")}
         s.execute("UPDATE documents SET current = 0 WHERE id = ?", (doc,))
         after = {r["id"]: r["n_documents"] for r in s.rows("SELECT id, n_documents FROM entities")}
@@ -135,8 +137,9 @@ def test_counts_follow_a_new_version_and_a_merge(tmp_path):
         for ent in {canon[e] for e in named}:
             assert after[ent] == before[ent] - 1
         s.execute("UPDATE documents SET current = 1 WHERE id = ?", (doc,))
-        persons = [r["id"] for r in s.rows("SELECT id FROM entities WHERE type = 'person'"
-                                           " AND same_as IS NULL ORDER BY n_documents DESC LIMIT 2")]
+        persons = [r["id"] for r in s.rows(
+            "SELECT id FROM entities WHERE type = 'person' AND same_as IS NULL"
+            " ORDER BY n_documents DESC LIMIT 2")]
         s.execute("UPDATE entities SET same_as = ? WHERE id = ? OR same_as = ?",
                   (persons[0], persons[1], persons[1]))
         n = s.rows("SELECT COUNT(DISTINCT de.doc) AS n FROM doc_entities de JOIN entities x"

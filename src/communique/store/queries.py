@@ -217,7 +217,8 @@ def _timeline_page(store: Store, type: str | None, actor: str | None, date_from:
     sql, params = _timeline_sql(store, type, actor, date_from, date_to, _SUMMARY_COLUMNS)
     rows = store.rows(
         f"SELECT *, (SELECT COUNT(*) FROM conflicts c WHERE c.event_id = t.id) AS n_conflicts"
-        f" FROM ({sql} ORDER BY sort_date, seq LIMIT ? OFFSET ?) t", (*params, int(limit), int(offset)))
+        f" FROM ({sql} ORDER BY sort_date, seq LIMIT ? OFFSET ?) t",
+        (*params, int(limit), int(offset)))
     rows.sort(key=lambda r: (r["sort_date"], r["seq"]))  # the page's order (no more rows than that)
     return _summaries_of(rows)
 
@@ -503,7 +504,8 @@ def _events_with_role(store: Store, entity_ids: list[str], roles: tuple[str, ...
     if brief and ids:
         for r in store.rows(
                 "SELECT e.id, e.type, e.date, e.date_end, e.status, e.title, e.fields,"
-                f" e.n_sources, e.n_documents FROM events e WHERE e.id IN ({','.join('?' * len(ids))})",
+                " e.n_sources, e.n_documents FROM events e"
+                f" WHERE e.id IN ({','.join('?' * len(ids))})",
                 tuple(ids)):
             r["fields"] = _loads(r["fields"], {})
             out.append(r)

@@ -234,10 +234,11 @@ MIGRATIONS: list[Migration] = [
     # 5: the timeline and the dossiers are read a page at a time from indexes, whatever the size
     # of the store. events.sort_date (generated from date: its first day, '9999' when undated) is
     # the timeline's order with seq (last_day, generated too, says which deployments overlap a
-    # range of dates from the same index); event_entities gets a copy of its event's type, sort_date and
-    # seq, kept by triggers (the writer need not know them), so that an actor's events come in
-    # timeline order (entity, sort_date, seq) and an entity's newest facts of a kind in a role
-    # (entity, role, type, seq) straight from an index. Entities get n_documents (below).
+    # range of dates from the same index); event_entities gets a copy of its event's type,
+    # sort_date and seq, kept by triggers (the writer need not know them), so that an actor's
+    # events come in timeline order (entity, sort_date, seq) and an entity's newest facts of a
+    # kind in a role (entity, role, type, seq) straight from an index. Entities get n_documents,
+    # kept by triggers too: the entity list is read most-named first from an index.
     f"""
     ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
     ALTER TABLE events ADD COLUMN last_day TEXT GENERATED ALWAYS AS ({LAST_DAY}) VIRTUAL;
@@ -296,7 +297,8 @@ MIGRATIONS: list[Migration] = [
     END;
     CREATE TRIGGER documents_count AFTER UPDATE OF current ON documents
     WHEN (OLD.current = 1) != (NEW.current = 1) BEGIN
-        UPDATE entities SET n_documents = n_documents + (CASE WHEN NEW.current = 1 THEN 1 ELSE -1 END)
+        UPDATE entities
+        SET n_documents = n_documents + (CASE WHEN NEW.current = 1 THEN 1 ELSE -1 END)
         WHERE id IN (SELECT COALESCE(x.same_as, x.id) FROM doc_entities o
                      JOIN entities x ON x.id = o.entity WHERE o.doc = NEW.id);
     END;
