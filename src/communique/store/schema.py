@@ -41,10 +41,10 @@ def _near_duplicates_in_sqlite(conn: sqlite3.Connection) -> None:
 
 
 def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
-    """5: what all the sources of a deployment period imply about its start and end is kept with
+    """6: what all the sources of a deployment period imply about its start and end is kept with
     it (JSON [start floor, start ceiling, end floor, end ceiling]; NULL: to be computed from
-    them), and each source its publication date; meetings and milestones are found by month, funding by currency and amount band;
-    translation candidates come from covering indexes."""
+    them), and each source its publication date; meetings and milestones are found by month,
+    funding by currency and amount band; translation candidates come from covering indexes."""
     import json
 
     from ..resolve.merge import block_key
@@ -67,6 +67,26 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
                         " WHERE type IN ('meeting', 'milestone', 'funding')").fetchall()
     conn.executemany("UPDATE events SET key = ? WHERE id = ?",
                      [(block_key(type_, json.loads(fields)), id_) for id_, type_, fields in rows])
+
+
+def date_bound(column: str, month: str, day: str) -> str:
+    """SQL for the first (`-01`) or last (`-99`) day a partial ISO date column can mean, as
+    resolve.dates.lo / hi compute it; NULL for anything that is not a partial ISO date."""
+    d4 = "[0-9][0-9][0-9][0-9]"
+    return (f"CASE WHEN {column} GLOB '{d4}-[0-9][0-9]-[0-9][0-9]' THEN {column}"
+            f" WHEN {column} GLOB '{d4}-[0-9][0-9]' THEN {column} || '-{day}'"
+            f" WHEN {column} GLOB '{d4}' THEN {column} || '-{month}-{day}' END")
+
+
+# the key the timeline orders by (with seq): the first day of the event's date, '9999' when it has
+# none (dates.sort_key(date) or "9999"); events.sort_date since migration 5
+SORT_DATE = f"COALESCE({date_bound('date', '01', '01')}, '9999')"
+# the last day a deployment can have lasted to, for its overlap with a range of dates: its end's
+# last day, '9999' while it is open (no end, not ended), NULL when unknown (ended, or no date);
+# events.last_day since migration 5
+_LAST = ("CASE WHEN date_end IS NOT NULL AND date_end != '' THEN date_end"
+         " WHEN status = 'ended' THEN NULL ELSE '9999' END")
+LAST_DAY = f"CASE WHEN ({_LAST}) = '9999' THEN '9999' ELSE {date_bound('date_end', '99', '99')} END"
 
 
 MIGRATIONS: list[Migration] = [
@@ -240,6 +260,86 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX documents_seq ON documents(seq);
     """,
     _near_duplicates_in_sqlite,
+    # 5: the timeline and the dossiers are read a page at a time from indexes, whatever the size
+    # of the store. events.sort_date (generated from date: its first day, '9999' when undated) is
+    # the timeline's order with seq (last_day, generated too, says which deployments overlap a
+    # range of dates from the same index); event_entities gets a copy of its event's type,
+    # sort_date and seq, kept by triggers (the writer need not know them), so that an actor's
+    # events come in timeline order (entity, sort_date, seq) and an entity's newest facts of a
+    # kind in a role (entity, role, type, seq) straight from an index. Entities get n_documents,
+    # kept by triggers too: the entity list is read most-named first from an index.
+    f"""
+    ALTER TABLE events ADD COLUMN sort_date TEXT GENERATED ALWAYS AS ({SORT_DATE}) VIRTUAL;
+    ALTER TABLE events ADD COLUMN last_day TEXT GENERATED ALWAYS AS ({LAST_DAY}) VIRTUAL;
+    CREATE INDEX events_timeline ON events(sort_date, seq, type);
+    CREATE INDEX events_type_timeline ON events(type, sort_date, seq, last_day);
+    ALTER TABLE event_entities ADD COLUMN type TEXT;
+    ALTER TABLE event_entities ADD COLUMN sort_date TEXT;
+    ALTER TABLE event_entities ADD COLUMN seq INTEGER;
+    UPDATE event_entities SET (type, sort_date, seq) =
+        (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = event_entities.event_id);
+    -- (a writer that inserts the copies itself, from events in the same INSERT, skips this)
+    CREATE TRIGGER event_entities_copy AFTER INSERT ON event_entities
+    WHEN NEW.type IS NULL OR NEW.sort_date IS NULL OR NEW.seq IS NULL BEGIN
+        UPDATE event_entities SET (type, sort_date, seq) =
+            (SELECT e.type, e.sort_date, e.seq FROM events e WHERE e.id = NEW.event_id)
+        WHERE rowid = NEW.rowid;
+    END;
+    CREATE TRIGGER events_copy AFTER UPDATE OF type, date, seq ON events
+    WHEN OLD.type IS NOT NEW.type OR OLD.date IS NOT NEW.date OR OLD.seq IS NOT NEW.seq BEGIN
+        UPDATE event_entities SET type = NEW.type, sort_date = NEW.sort_date, seq = NEW.seq
+        WHERE event_id = NEW.id;
+    END;
+    CREATE INDEX event_entities_timeline
+        ON event_entities(entity, sort_date, seq, role, type, event_id);
+    CREATE INDEX event_entities_type_timeline
+        ON event_entities(entity, type, sort_date, seq, role, event_id);
+    DROP INDEX event_entities_entity_role;
+    CREATE INDEX event_entities_newest ON event_entities(entity, role, type, seq, event_id);
+    CREATE INDEX entities_country ON entities(type, country, same_as, name);
+
+    -- the entity list is read most-mentioned first from an index: the number of current
+    -- documents that name an entity (or one merged into it), kept by triggers on doc_entities,
+    -- documents.current and entities.same_as
+    ALTER TABLE entities ADD COLUMN n_documents INTEGER NOT NULL DEFAULT 0;
+    UPDATE entities SET n_documents = c.n FROM (
+        SELECT COALESCE(x.same_as, x.id) AS id, COUNT(DISTINCT de.doc) AS n
+        FROM doc_entities de JOIN entities x ON x.id = de.entity JOIN documents d ON d.id = de.doc
+        WHERE d.current = 1 GROUP BY 1) AS c
+    WHERE c.id = entities.id AND entities.same_as IS NULL;
+    CREATE INDEX entities_listing ON entities(same_as, n_documents DESC, name);
+    CREATE INDEX entities_type_listing ON entities(type, same_as, n_documents DESC, name);
+    CREATE TRIGGER doc_entities_count AFTER INSERT ON doc_entities
+    WHEN (SELECT current FROM documents WHERE id = NEW.doc) = 1 BEGIN
+        UPDATE entities SET n_documents = n_documents + 1
+        WHERE id = (SELECT COALESCE(same_as, id) FROM entities WHERE id = NEW.entity)
+        AND NOT EXISTS (SELECT 1 FROM doc_entities o JOIN entities x ON x.id = o.entity
+                        WHERE o.doc = NEW.doc AND o.entity != NEW.entity
+                        AND COALESCE(x.same_as, x.id) = entities.id);
+    END;
+    CREATE TRIGGER doc_entities_uncount AFTER DELETE ON doc_entities
+    WHEN (SELECT current FROM documents WHERE id = OLD.doc) = 1 BEGIN
+        UPDATE entities SET n_documents = n_documents - 1
+        WHERE id = (SELECT COALESCE(same_as, id) FROM entities WHERE id = OLD.entity)
+        AND NOT EXISTS (SELECT 1 FROM doc_entities o JOIN entities x ON x.id = o.entity
+                        WHERE o.doc = OLD.doc AND COALESCE(x.same_as, x.id) = entities.id);
+    END;
+    CREATE TRIGGER documents_count AFTER UPDATE OF current ON documents
+    WHEN (OLD.current = 1) != (NEW.current = 1) BEGIN
+        UPDATE entities
+        SET n_documents = n_documents + (CASE WHEN NEW.current = 1 THEN 1 ELSE -1 END)
+        WHERE id IN (SELECT COALESCE(x.same_as, x.id) FROM doc_entities o
+                     JOIN entities x ON x.id = o.entity WHERE o.doc = NEW.id);
+    END;
+    CREATE TRIGGER entities_count AFTER UPDATE OF same_as ON entities
+    WHEN OLD.same_as IS NOT NEW.same_as BEGIN
+        UPDATE entities SET n_documents = (  -- the group's own rows drive it (CROSS JOIN)
+            SELECT COUNT(DISTINCT de.doc) FROM entities x CROSS JOIN doc_entities de
+            ON de.entity = x.id CROSS JOIN documents d ON d.id = de.doc
+            WHERE (x.id = entities.id OR x.same_as = entities.id) AND d.current = 1)
+        WHERE id IN (COALESCE(OLD.same_as, OLD.id), COALESCE(NEW.same_as, NEW.id));
+    END;
+    """,
     _bounds_and_finer_keys,
 ]
 

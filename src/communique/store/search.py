@@ -104,28 +104,100 @@ def _snippet(raw: str | None) -> str:
     return text.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
+# Ranking reads the newest CANDIDATES hits only (FTS5 gives them newest first, by rowid, without
+# ranking anything), and scores those: a search costs the same on a store of any size. FTS5's own
+# bm25 would not do: its inverse document frequencies count every row that matches each phrase.
+CANDIDATES = 200
+# BM25's term saturation and length normalisation over the title (weight 2) and the body (1):
+# the occurrences of any of the query's phrases counted together (no inverse document frequency,
+# which a row count over the whole store would give)
+K1, B = 1.2, 0.75
+WEIGHTS = (2.0, 1.0)
+SNIPPET_WORDS = 24
+
+
+def _score(tfs: tuple[int, int], lengths: tuple[int, int], averages: tuple[float, float]) -> float:
+    score = 0.0
+    for tf, length, avg, weight in zip(tfs, lengths, averages, WEIGHTS):
+        if tf:
+            score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / (avg or 1)))
+    return score
+
+
+def fragment(marked: str | None, size: int = SNIPPET_WORDS) -> str:
+    """The `size` words of a highlighted text with the most marked occurrences (the first such
+    window, started a word or two before its first occurrence), `…` where it was cut; a mark cut
+    by the window is closed (or opened) at its edge."""
+    words = (marked or "").split()
+    if len(words) <= size:
+        return " ".join(words)
+    starts = [i for i, w in enumerate(words) if _OPEN in w]
+    best, best_n = 0, -1
+    for first in starts:
+        n = sum(1 for i in starts if first <= i < first + size)
+        if n > best_n:
+            best, best_n = first, n
+    begin = max(0, min(best - 2, len(words) - size))
+    window = words[begin:begin + size]
+    # marks open before the window, or still open at its end
+    opened = sum(w.count(_OPEN) - w.count(_CLOSE) for w in words[:begin]) > 0
+    text = (_OPEN if opened else "") + " ".join(window)
+    if text.count(_OPEN) > text.count(_CLOSE):
+        text += _CLOSE
+    return ("…" if begin else "") + text + ("…" if begin + size < len(words) else "")
+
+
 def search(store, query: str, limit: int = 20) -> list[dict]:
-    """[{kind: document|event, doc, event_id?, title, snippet}] best first."""
+    """[{kind: document|event, doc, event_id?, title, snippet}] best first: the best `limit` of
+    the newest CANDIDATES hits (of current documents)."""
     groups = expand(store, query or "")
     if not groups:
         return []
-    # FTS5 ranks the hits itself (ORDER BY rank): snippets, documents and events are then read
-    # for the rows returned only
-    rows = store.rows(
-        "SELECT f.kind, f.doc, f.xevent, f.title AS ftitle, d.title AS dtitle,"
-        f" snippet(search_fts, -1, '{_OPEN}', '{_CLOSE}', '…', 24) AS snip,"
+    expression = match_expression(groups)
+    # the newest hits, with their occurrences marked (highlight) to count them
+    hits = store.rows(
+        "SELECT f.rowid AS id, f.kind, f.doc, f.xevent, f.title AS ftitle,"
         f" highlight(search_fts, 0, '{_OPEN}', '{_CLOSE}') AS htitle,"
-        " (SELECT event_id FROM event_sources s WHERE s.xevent = f.xevent) AS event_id"
-        " FROM search_fts f JOIN documents d ON d.id = f.doc"
-        " WHERE search_fts MATCH ? AND rank MATCH 'bm25(2.0, 1.0)' AND d.current = 1"
-        " ORDER BY rank LIMIT ?",
-        (match_expression(groups), int(limit)))
+        f" highlight(search_fts, 1, '{_OPEN}', '{_CLOSE}') AS hbody"
+        " FROM search_fts f WHERE search_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
+        (expression, CANDIDATES))
+    if not hits:
+        return []
+    lengths = [(len(h["htitle"] or ""), len(h["hbody"] or "")) for h in hits]
+    averages = (sum(t for t, _ in lengths) / len(hits), sum(b for _, b in lengths) / len(hits))
+    for h, length in zip(hits, lengths):
+        tfs = ((h["htitle"] or "").count(_OPEN), (h["hbody"] or "").count(_OPEN))
+        h["score"] = _score(tfs, length, averages)
+    ranked = sorted(hits, key=lambda h: (-h["score"], -h["id"]))
+    # the documents of the best (the writer takes a replaced version's rows out of the index;
+    # a row of a document that is not current any more would be left out here all the same)
+    docs: dict[str, str | None] = {}
+    best: list[dict] = []
+    for start in range(0, len(ranked), int(limit)):
+        chunk = ranked[start:start + int(limit)]
+        wanted = sorted({h["doc"] for h in chunk} - docs.keys())
+        if wanted:
+            docs.update({r["id"]: r["title"] for r in store.rows(
+                f"SELECT id, title FROM documents WHERE id IN ({','.join('?' * len(wanted))})"
+                " AND +current = 1", tuple(wanted))})  # (+: by id, not all current ones)
+        best += [h for h in chunk if h["doc"] in docs][:int(limit) - len(best)]
+        if len(best) >= int(limit):
+            break
+    for h in best:
+        h["dtitle"] = docs[h["doc"]]
+    events = {}
+    xevents = [h["xevent"] for h in best if h["kind"] == "event" and h["xevent"] is not None]
+    if xevents:
+        events = {r["xevent"]: r["event_id"] for r in store.rows(
+            "SELECT xevent, event_id FROM event_sources"
+            f" WHERE xevent IN ({','.join('?' * len(xevents))})", tuple(xevents))}
     out = []
-    for r in rows:
+    for r in best:
+        marked = r["hbody"] if _OPEN in (r["hbody"] or "") else r["htitle"]
         item = {"kind": r["kind"], "doc": r["doc"], "title": r["ftitle"] or r["dtitle"] or r["doc"],
-                "snippet": _snippet(r["snip"])}
+                "snippet": _snippet(fragment(marked))}
         if r["kind"] == "event":
-            item["event_id"] = r["event_id"]
+            item["event_id"] = events.get(r["xevent"])
             item["doc_title"] = r["dtitle"]
         else:
             item["title_html"] = _snippet(r["htitle"])

@@ -25,16 +25,24 @@ def answer(data: dict) -> JSONResponse:
     return JSONResponse(data)
 
 
-def page(items, total, limit, offset) -> JSONResponse:
-    return answer({"items": items, "total": total, "limit": limit, "offset": offset})
+def page(items, total, limit, offset, count_limit: int | None = None) -> JSONResponse:
+    """A page of a list; `total` is exact unless it reached `count_limit` (where counting stops:
+    a count over every match of a big store would cost more than the page), and then
+    `total_is_lower_bound` is true: there are at least that many."""
+    body = {"items": items, "total": total, "limit": limit, "offset": offset}
+    if count_limit is not None:
+        body["total_is_lower_bound"] = total >= count_limit
+    return answer(body)
 
 
 @router.get("/documents", summary="Documents, newest first")
 def documents(request: Request, limit: int = Query(50, ge=1, le=500),
               offset: int = Query(0, ge=0)) -> dict:
+    count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
-        items, total = _queries().list_documents(store, limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+        items, total = _queries().list_documents(store, limit=limit, offset=offset,
+                                                 count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
 @router.get("/documents/{doc_id:path}", summary="One document: text, segments, mentions, events")
@@ -61,16 +69,21 @@ def _events_page(request: Request, type, actor, date_from, date_to, limit: int,
                  offset: int) -> dict:
     """One page of merged events in date order: /api/events and /api/timeline."""
     with open_store(request) as store:
+        # counting goes COUNT_LIMIT past the page's start (skipping to it costs that much already)
+        count_limit = offset + _queries().COUNT_LIMIT
         items, total = _queries().list_events(
             store, type=type or None, actor=actor or None, date_from=date_from or None,
-            date_to=date_to or None, limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+            date_to=date_to or None, limit=limit, offset=offset, count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
-@router.get("/events/{event_id:path}", summary="One event: merged fields and every source")
-def event(request: Request, event_id: str) -> dict:
+@router.get("/events/{event_id:path}",
+            summary="One event: merged fields, history, conflicts and its first `limit` sources "
+                    "(in order of publication; `n_source_rows`: how many there are)")
+def event(request: Request, event_id: str,
+          limit: int = Query(100, ge=1, le=1000, description="how many sources")) -> dict:
     with open_store(request) as store:
-        found = _queries().get_event(store, event_id)
+        found = _queries().get_event(store, event_id, max_sources=limit)
     if found is None:
         raise not_found("event")
     return answer(found)
@@ -79,16 +92,22 @@ def event(request: Request, event_id: str) -> dict:
 @router.get("/entities", summary="Entities, by type or name")
 def entities(request: Request, type: str | None = None, q: str | None = None,
              limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
         items, total = _queries().list_entities(store, type=type or None, q=q or None,
-                                                limit=limit, offset=offset)
-    return page(items, total, limit, offset)
+                                                limit=limit, offset=offset,
+                                                count_limit=count_limit)
+    return page(items, total, limit, offset, count_limit)
 
 
-@router.get("/entities/{entity_id:path}", summary="One entity")
-def entity(request: Request, entity_id: str) -> dict:
+@router.get("/entities/{entity_id:path}",
+            summary="One entity: its aliases, and a page of the documents (by date of publication) "
+                    "and of the events (in timeline order) that name it, with how many there are "
+                    "in `counts`")
+def entity(request: Request, entity_id: str, limit: int = Query(100, ge=1, le=500),
+           offset: int = Query(0, ge=0)) -> dict:
     with open_store(request) as store:
-        found = _queries().get_entity(store, entity_id)
+        found = _queries().get_entity(store, entity_id, limit=limit, offset=offset)
     if found is None:
         raise not_found("entity")
     return answer(found)

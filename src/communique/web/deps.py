@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hmac
+import os
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -46,18 +48,54 @@ def listing(value) -> str:
     return str(value)
 
 
-@contextmanager
-def open_store(request: Request, *, readonly: bool = True) -> Iterator:
-    """A store for one request: SQLite connections are cheap and stay in one thread this way."""
+_readers = threading.local()
+
+
+def _reader(path) -> "Store":
+    """This thread's read-only store of that file, opened once: its connection keeps SQLite's page
+    cache and prepared statements from one request to the next (each request is still its own
+    read transaction, so it sees what was written before it began)."""
     from ..store import Store
 
-    store = Store(request.app.state.db_path, readonly=readonly)
+    stores = getattr(_readers, "stores", None)
+    if stores is None:
+        stores = _readers.stores = {}
+    key = str(path)
     try:
-        if readonly:
+        st = os.stat(key)
+        file = (st.st_dev, st.st_ino)
+    except OSError:
+        file = None  # (Store says what is wrong)
+    store, opened = stores.get(key, (None, None))
+    if store is None or file is None or file != opened:  # none yet, or another file there now
+        if store is not None:
+            store.close()
+            del stores[key]
+        store = Store(path, readonly=True)
+        stores[key] = (store, file)
+    return store
+
+
+@contextmanager
+def open_store(request: Request, *, readonly: bool = True) -> Iterator:
+    """A store for one request, in one thread: a read-only one is this thread's (reused), read in
+    one snapshot; a writable one is opened for the request."""
+    from ..store import Store
+
+    if readonly:
+        store = _reader(request.app.state.db_path)
+        try:
             with store.snapshot():
                 yield store
-        else:
-            yield store
+        except BaseException:
+            # a connection left in a bad state is not reused
+            _readers.stores.pop(str(request.app.state.db_path), None)
+            store.close()
+            raise
+        return
+    store = Store(request.app.state.db_path, readonly=readonly)
+    try:
+        yield store
     finally:
         store.close()
 
