@@ -27,6 +27,11 @@ def _month(published: str | None) -> str:
     return value[:7] if value and len(value) >= 7 else ""
 
 
+# an event's entities carry copies of its type and timeline order (migration 5), written with them
+# (else a trigger rewrites each new row to add them)
+_EVENT_ENTITY = "(event_id, entity, role, type, sort_date, seq)"
+
+
 def _history_seq(entry: dict) -> int:
     """Where a report stands in a ledger's history, as a number that does not change when other
     reports join (its release's first possible day, then its extracted event's id: the order of
@@ -569,8 +574,9 @@ class Store:
                           (*counts, event_id))
         canonical = self._canonicals(src["entities"])
         self.conn.executemany(
-            "INSERT OR IGNORE INTO event_entities (event_id, entity, role) VALUES (?,?,'involves')",
-            [(event_id, canonical[e]) for e in src["entities"]])
+            f"INSERT OR IGNORE INTO event_entities {_EVENT_ENTITY} SELECT ?, ?, 'involves',"
+            " type, sort_date, seq FROM events WHERE id = ?",
+            [(event_id, canonical[e], event_id) for e in src["entities"]])
 
     def _coalesce(self, touched: set[str], groups: dict[str, str]) -> None:
         """Merge events that became the same fact once this document linked others (a translation
@@ -673,7 +679,11 @@ class Store:
         if gone:
             self.conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", gone)
         added = [(event_id, *row) for row in rows if row not in old]
-        if added:
+        if added and table == "event_entities":   # with the copies of its event's order
+            self.conn.executemany(
+                f"INSERT INTO event_entities {_EVENT_ENTITY} SELECT ?, ?, ?, type, sort_date, seq"
+                " FROM events WHERE id = ?", [(*row, event_id) for row in added])
+        elif added:
             self.conn.executemany(
                 f"INSERT INTO {table} (event_id, {', '.join(columns)})"
                 f" VALUES ({', '.join('?' * (len(columns) + 1))})", added)

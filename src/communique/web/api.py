@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -19,10 +20,18 @@ def _queries():
     return queries
 
 
+class _JSON(JSONResponse):
+    """JSON encoded by orjson (UTF-8, no spaces): several times faster than json.dumps on a
+    page of the timeline."""
+
+    def render(self, content) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
 def answer(data: dict) -> JSONResponse:
     """The JSON of an answer, sent as it is: the store gives plain JSON values already, so FastAPI
     need not walk them again (2.8 of about 12 ms for a page of the timeline)."""
-    return JSONResponse(data)
+    return _JSON(data)
 
 
 def page(items, total, limit, offset, count_limit: int | None = None) -> JSONResponse:
