@@ -123,11 +123,11 @@ def test_translation_candidates_are_documents_in_other_languages(tmp_path, monke
         assert [(r["a"], r["b"], r["kind"]) for r in links] == [("en.txt", "nl.txt", "translation")]
 
 
-def test_a_signature_computed_by_the_extraction_worker_is_the_one_the_store_computes(tmp_path):
+def test_what_the_extraction_worker_prepares_is_what_the_store_computes(tmp_path):
     text = "The coalition met in Brussels on 3 March 2019 and agreed to keep its F-16s in Iraq. " * 3
     a = build("a.txt", text, languages=["en"])
     b = build("b.txt", text + " One more sentence.", languages=["en"])
-    b.signature = duplicates.signature(b.document.text)
+    b.prepared = db.prepare(b)
     with Store(tmp_path / "kb.db") as store:
         store.add(a)
         store.add(b)

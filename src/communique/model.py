@@ -171,9 +171,9 @@ class Extraction:
     document: Document
     entities: list[Entity] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    # the text's near-duplicate signature (resolve.duplicates.signature), when the process that
-    # extracted it computed it for the store; not a fact, not serialised
-    signature: bytes | None = field(default=None, compare=False, repr=False)
+    # what the store computes from the extraction alone (store.prepare: its near-duplicate
+    # signature, its JSON, ...), when the process that extracted it did; not a fact, not serialised
+    prepared: dict | None = field(default=None, compare=False, repr=False)
 
     def to_facts(self) -> dict:
         """One line of the fact format (docs/SCHEMA.md)."""

@@ -30,16 +30,18 @@ def default_workers() -> int:
 
 
 def extract_one(document: Document, sign: bool = False) -> Extraction | str:
-    """The document's Extraction, or why it failed (`TypeName: message`); `sign`: with the
-    near-duplicate signature the store needs (computed here, in parallel, not by the writer)."""
+    """The document's Extraction, or why it failed (`TypeName: message`); `sign`: with what the
+    store computes from it alone (its near-duplicate signature, its JSON: store.prepare), here,
+    in parallel, not in the one process that writes."""
     from ..extract.pipeline import extract
-    from ..resolve.duplicates import signature
     from . import prepare
 
     try:
         extraction = extract(prepare(document))
         if sign:
-            extraction.signature = signature(extraction.document.text)
+            from ..store.db import prepare as prepare_for_store
+
+            extraction.prepared = prepare_for_store(extraction)
         return extraction
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
         return f"{type(err).__name__}: {err}"
@@ -49,9 +51,18 @@ def _extract_batch(documents: list[Document], sign: bool) -> list[Extraction | s
     return [extract_one(doc, sign) for doc in documents]
 
 
+WORKER_NICENESS = 5
+
+
 def _follow_parent(parent: int) -> None:
     """A worker ends when the process that started it is gone (even killed with -9): nothing
-    else would tell it, its queue stays open."""
+    else would tell it, its queue stays open. It also yields the CPU to the process that stores
+    what it extracts: that one writer is the pipeline's narrowest point, the workers fill the
+    time it leaves."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
@@ -66,7 +77,7 @@ def extracted(items: Iterable[Document | InputError], workers: int = 1,
     """(item, outcome) for every item, in input order: the Extraction, why extraction failed, or
     None for an InputError and for a document that `wanted` turned down (already stored).
     workers=1 extracts in this process; more start that many worker processes. `sign`: each
-    Extraction comes with its near-duplicate signature (for a store)."""
+    Extraction comes with what a store computes from it alone (store.prepare)."""
     if workers <= 1:
         for item in items:
             sent = isinstance(item, Document) and wanted(item)

@@ -21,6 +21,33 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def prepare(extraction: Extraction) -> dict:
+    """What the store computes from an extraction alone, before it looks at what it holds: the
+    text's near-duplicate signature, the extraction as JSON, the translation features, the rows
+    of its extracted events and the aliases of its entities. Pure, so the processes that extract
+    can compute it side by side (Extraction.prepared), leaving the one writer less to do."""
+    doc = extraction.document
+    stored = extraction.to_dict()
+    stored["document"].pop("text", None)
+    aliases = []
+    for ent in extraction.entities:
+        names = [ent.name, *ent.aliases, *(m.text for m in ent.mentions)]
+        if ent.code:
+            names.append(ent.code)
+        aliases += [(ent.id, n, identity.norm(n)) for n in dict.fromkeys(names)
+                    if n and identity.norm(n)]
+    return {
+        "signature": duplicates.signature(doc.text),
+        "stored": json.dumps(stored, ensure_ascii=False),
+        "features": translations.features(extraction),
+        # (type, fields, start, end, evidence, language, extractor, entities, search title)
+        "events": [(ev.type, _json(ev.fields), ev.start, ev.end, ev.evidence,
+                    ev.language or doc.language_at(ev.start), ev.extractor, _json(ev.entities),
+                    merge.title(ev.type, ev.fields)) for ev in extraction.events],
+        "aliases": aliases,
+    }
+
+
 def _month(published: str | None) -> str:
     """`2021-03` of a date given to the month or day; '' for a year or no date."""
     value = dates.clean(published)
@@ -166,21 +193,21 @@ class Store:
         with self._lock:
             if self.has_document(content_hash):
                 return "unchanged"
-            signature = (duplicates.from_bytes(extraction.signature) if extraction.signature
-                         else duplicates.minhash(doc.text))
+            ready = extraction.prepared or prepare(extraction)
+            signature = duplicates.from_bytes(ready["signature"])
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 # re-check inside the write lock: another process may have added it meanwhile
                 if self.has_document(content_hash):
                     self.conn.execute("ROLLBACK")
                     return "unchanged"
-                doc_id, previous = self._insert_document(extraction)
-                self._insert_facts(doc_id, extraction)
+                doc_id, previous = self._insert_document(extraction, ready)
+                self._insert_facts(doc_id, extraction, ready)
                 affected: set[str] = set()
                 if previous:
                     affected |= self._retire(previous, doc_id)
                 self._resolve_persons(extraction)
-                linked = self._link(doc_id, extraction, signature, previous)
+                linked = self._link(doc_id, extraction, ready, signature, previous)
                 self._dups.insert(doc_id, signature)
                 touched = self._merge_events(doc_id)
                 groups = self._groups()
@@ -203,7 +230,7 @@ class Store:
         return "new_version" if previous else "added"
 
     # -- insertion --------------------------------------------------------------------------
-    def _insert_document(self, extraction: Extraction) -> tuple[str, str | None]:
+    def _insert_document(self, extraction: Extraction, ready: dict) -> tuple[str, str | None]:
         doc = extraction.document
         prev = self.conn.execute(
             "SELECT id FROM documents INDEXED BY documents_source"
@@ -213,8 +240,6 @@ class Store:
         if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
             doc_id = f"{doc.id}@{doc.content_hash[:8]}"
         seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
-        stored = extraction.to_dict()
-        stored["document"].pop("text", None)
         self.conn.execute(
             "INSERT INTO documents (id, name, source, content_hash, title, published,"
             " published_precision, languages, text, url, version_of, current, seq, ingested_at,"
@@ -223,8 +248,7 @@ class Store:
              dates.clean(doc.published), dates.precision(doc.published), _json(doc.languages),
              doc.text, doc.url, prev["id"] if prev else None, seq,
              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-             json.dumps(stored, ensure_ascii=False),
-             _json(translations.features(extraction)), len(doc.text), _month(doc.published)))
+             ready["stored"], _json(ready["features"]), len(doc.text), _month(doc.published)))
         self.conn.executemany(
             'INSERT INTO segments (doc, start, "end", language) VALUES (?,?,?,?)',
             [(doc_id, s.start, s.end, s.language) for s in doc.segments])
@@ -233,7 +257,7 @@ class Store:
             (doc.title or "", doc.text, "document", doc_id))
         return doc_id, (prev["id"] if prev else None)
 
-    def _insert_facts(self, doc_id: str, extraction: Extraction) -> None:
+    def _insert_facts(self, doc_id: str, extraction: Extraction, ready: dict) -> None:
         """The document's entities, mentions and extracted events, in a few statements."""
         ids = list(dict.fromkeys(ent.id for ent in extraction.entities))
         stored = {r["id"]: r for r in self.conn.execute(
@@ -241,15 +265,11 @@ class Store:
             f" WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
         if len(self._aliases) > MAX_PARSED_SOURCES:
             self._aliases.clear()
-        aliases, mentions = [], []
+        mentions = []
         for ent in extraction.entities:
             self._upsert_entity(ent, stored)
-            names = [ent.name, *ent.aliases, *(m.text for m in ent.mentions)]
-            if ent.code:
-                names.append(ent.code)
-            aliases += [(ent.id, n, identity.norm(n)) for n in dict.fromkeys(names)
-                        if n and (ent.id, n) not in self._aliases and identity.norm(n)]
             mentions += [(doc_id, ent.id, m.start, m.end, m.text, m.language) for m in ent.mentions]
+        aliases = [row for row in ready["aliases"] if (row[0], row[1]) not in self._aliases]
         self.conn.executemany("INSERT OR IGNORE INTO doc_entities (doc, entity) VALUES (?,?)",
                               [(doc_id, e) for e in ids])
         if aliases:
@@ -261,17 +281,14 @@ class Store:
             'INSERT INTO mentions (doc, entity, start, "end", text, language) VALUES (?,?,?,?,?,?)',
             mentions)
         first = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM extracted_events").fetchone()[0]
-        events = list(enumerate(extraction.events))
+        events = list(enumerate(ready["events"]))
         self.conn.executemany(
             'INSERT INTO extracted_events (id, doc, idx, type, fields, start, "end", evidence,'
             " language, extractor, entities) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(first + idx, doc_id, idx, ev.type, _json(ev.fields), ev.start, ev.end, ev.evidence,
-              ev.language or extraction.document.language_at(ev.start), ev.extractor,
-              _json(ev.entities)) for idx, ev in events])
+            [(first + idx, doc_id, idx, *ev[:-1]) for idx, ev in events])
         self.conn.executemany(
             "INSERT INTO search_fts (title, body, kind, doc, xevent) VALUES (?,?,?,?,?)",
-            [(merge.title(ev.type, ev.fields), ev.evidence, "event", doc_id, first + idx)
-             for idx, ev in events])
+            [(ev[-1], ev[4], "event", doc_id, first + idx) for idx, ev in events])
 
     def _upsert_entity(self, ent, stored: dict) -> None:
         """Insert the entity, or add what it says that the stored one lacks (`stored`: id -> row,
@@ -358,7 +375,8 @@ class Store:
                           (doc_id, previous))
         return affected
 
-    def _link(self, doc_id: str, extraction: Extraction, signature, previous) -> bool:
+    def _link(self, doc_id: str, extraction: Extraction, ready: dict, signature,
+              previous) -> bool:
         """Link the document to its near-duplicates and translations; True when it made a link."""
         groups = self._groups()
         linked = False
@@ -372,7 +390,7 @@ class Store:
             linked = True
         doc = extraction.document
         mine = {"languages": frozenset(doc.languages), "published": doc.published,
-                "length": len(doc.text), "features": frozenset(translations.features(extraction))}
+                "length": len(doc.text), "features": frozenset(ready["features"])}
         for row in self._translation_candidates(doc_id, doc.published, len(doc.text),
                                                 doc.languages):
             score = translations.is_translation(mine, self._profile(row))
