@@ -133,3 +133,30 @@ def test_what_the_extraction_worker_prepares_is_what_the_store_computes(tmp_path
         store.add(b)
         assert store.rows("SELECT a, b, kind FROM doc_links") == [
             {"a": "b.txt", "b": "a.txt", "kind": "duplicate"}]
+
+
+def test_a_batch_keeps_every_whole_document_when_one_fails(tmp_path, monkeypatch):
+    original = Store._link
+
+    def failing(self, doc_id, *args):
+        if doc_id == "m1.txt":
+            raise RuntimeError("disk on fire")
+        return original(self, doc_id, *args)
+
+    monkeypatch.setattr(Store, "_link", failing)
+    with Store(tmp_path / "kb.db") as store:
+        with store.batch(documents=10) as add:
+            add(_milestone(0))
+            try:
+                add(_milestone(1))
+            except RuntimeError:
+                pass
+            add(_milestone(2))
+            assert store.conn.in_transaction   # not committed yet: 3 of 10
+        docs = [r["id"] for r in store.rows("SELECT id FROM documents ORDER BY seq")]
+        assert docs == ["m0.txt", "m2.txt"]
+        assert store.rows("SELECT COUNT(*) AS n FROM extracted_events WHERE doc = 'm1.txt'")[0]["n"] == 0
+        (event,) = store.rows("SELECT n_documents FROM events")
+        assert event["n_documents"] == 2
+    with Store(tmp_path / "kb.db") as again:   # committed when the batch ended
+        assert again.rows("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 2

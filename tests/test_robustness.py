@@ -176,8 +176,9 @@ def _corpus_jsonl(path: Path) -> Path:
 
 
 def _ingest_cmd(corpus: Path, db: Path) -> list[str]:
+    # two documents a commit: a small corpus still has many commits to be killed between
     return [sys.executable, "-c", "from communique.cli import main; main()", "ingest",
-            str(corpus), "--db", str(db), "-q"]
+            str(corpus), "--db", str(db), "-q", "--commit-every", "2"]
 
 
 def _count(db: Path) -> int:

@@ -304,19 +304,20 @@ def read_facts(out: str, columns: list[str] | None = None) -> Iterator[dict]:
 
 
 def load(out: str, store, *, on_error=None) -> Counter:
-    """Merge a batch output into the store, one transaction per document (Store.add);
-    counts of added / unchanged / new_version / errors."""
+    """Merge a batch output into the store, document by document (Store.batch: each document
+    whole, committed a few at a time); counts of added / unchanged / new_version / errors."""
     counts: Counter = Counter()
-    for row in read_facts(out, ["content_hash", "extraction", "error"]):
-        if row["error"]:
-            counts["errors"] += 1
-            if on_error:
-                on_error(row["error"])
-            continue
-        if store.has_document(row["content_hash"]):
-            counts["unchanged"] += 1
-            continue
-        counts[store.add(Extraction.from_dict(json.loads(row["extraction"])))] += 1
+    with store.batch() as add:
+        for row in read_facts(out, ["content_hash", "extraction", "error"]):
+            if row["error"]:
+                counts["errors"] += 1
+                if on_error:
+                    on_error(row["error"])
+                continue
+            if store.has_document(row["content_hash"]):
+                counts["unchanged"] += 1
+                continue
+            counts[add(Extraction.from_dict(json.loads(row["extraction"])))] += 1
     return counts
 
 

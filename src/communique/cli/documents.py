@@ -93,10 +93,14 @@ def extract_command(paths, fmt, sample, max_bytes):
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="processes that extract in parallel  [default: the number of CPUs]; "
                    "1 = extract in this process")
-def ingest_command(paths, db, quiet, sample, max_bytes, workers):
+@click.option("--commit-every", type=click.IntRange(min=1), default=50, show_default=True,
+              help="documents stored per commit (at least one commit a second): more is faster, "
+                   "1 makes each document visible and durable as soon as it is stored")
+def ingest_command(paths, db, quiet, sample, max_bytes, workers, commit_every):
     """Read PATH... (files, directories, - for stdin), extract and store each new document.
-    Documents already stored unchanged are skipped; each document is one transaction, stored in
-    the order of the input while the next ones are extracted in parallel."""
+    Documents already stored unchanged are skipped; each document is stored whole or not at all
+    (committed a few at a time, at least every second), in the order of the input while the next
+    ones are extracted in parallel."""
     from ..errors import InputError
     from ..ingest import expand, read_sources
     from ..ingest.workers import default_workers, extracted
@@ -109,7 +113,7 @@ def ingest_command(paths, db, quiet, sample, max_bytes, workers):
     files = [p for p in expand(paths) if isinstance(p, str)]
     total = None if any(p == "-" or p.lower().endswith((".jsonl", ".ndjson")) for p in files) \
         else len(files)
-    with Store(db) as store, _progress(show_bar, total) as advance:
+    with Store(db) as store, _progress(show_bar, total) as advance, store.batch(commit_every) as add:
         def new(doc) -> bool:
             return not store.has_document(doc.content_hash)
 
@@ -126,7 +130,7 @@ def ingest_command(paths, db, quiet, sample, max_bytes, workers):
                 _skip(f"{name}: not ingested: {outcome}", skipped)
             else:
                 try:
-                    counts[store.add(outcome)] += 1
+                    counts[add(outcome)] += 1
                 except Exception as err:  # noqa: BLE001 - one bad document must not stop the others
                     _skip(f"{name}: not ingested: {type(err).__name__}: {err}", skipped)
             advance(name)
