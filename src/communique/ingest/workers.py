@@ -20,6 +20,7 @@ from ..model import Document, Extraction
 
 BATCH = 8   # documents per task: fewer round trips between the processes
 AHEAD = 4   # tasks queued per worker: how far ahead of the writer the input is read
+WORKER_NICENESS = 5  # workers yield the CPU to the one writer
 
 Outcome = Extraction | str | None
 
@@ -51,9 +52,6 @@ def _extract_batch(documents: list[Document], sign: bool) -> list[Extraction | s
     return [extract_one(doc, sign) for doc in documents]
 
 
-WORKER_NICENESS = 5
-
-
 def _follow_parent(parent: int) -> None:
     """A worker ends when the process that started it is gone (even killed with -9): nothing
     else would tell it, its queue stays open. It also yields the CPU to the process that stores
@@ -63,6 +61,7 @@ def _follow_parent(parent: int) -> None:
         os.nice(WORKER_NICENESS)
     except OSError:
         pass
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)

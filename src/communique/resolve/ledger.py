@@ -84,10 +84,6 @@ def feasible(sources: list[dict]) -> bool:
     return possible(bounds(sources))
 
 
-def joins(source: dict, period_sources: list[dict]) -> bool:
-    return feasible(period_sources + [source])
-
-
 def _norm(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(sorted(str(v) for v in value))

@@ -181,9 +181,8 @@ def matches(source: dict, event_fields: dict, event_sources: list[dict], type_: 
         f, g = source.get("fields") or {}, event_fields
         if f.get("actor") != g.get("actor") or norm(str(f.get("asset"))) != norm(str(g.get("asset"))):
             return False
-        if event_bounds is not None:
-            return ledger.possible(ledger.bounds([source], event_bounds))
-        return ledger.joins(source, event_sources)
+        period = event_bounds if event_bounds is not None else ledger.bounds(event_sources)
+        return ledger.possible(ledger.bounds([source], period))
     matcher = _MATCHERS.get(type_)
     if matcher is None:
         return False

@@ -1,4 +1,4 @@
-"""The Store: one SQLite file (WAL), one transaction per document, facts merged on the way in."""
+"""The Store: one SQLite file (WAL), each document stored whole, facts merged on the way in."""
 from __future__ import annotations
 
 import json
@@ -41,10 +41,11 @@ def prepare(extraction: Extraction) -> dict:
         "signature": duplicates.signature(doc.text),
         "stored": json.dumps(stored, ensure_ascii=False),
         "features": translations.features(extraction),
-        # (type, fields, start, end, evidence, language, extractor, entities, search title)
+        # extracted_events (type, fields, start, end, evidence, language, extractor, entities)
         "events": [(ev.type, _json(ev.fields), ev.start, ev.end, ev.evidence,
-                    ev.language or doc.language_at(ev.start), ev.extractor, _json(ev.entities),
-                    merge.title(ev.type, ev.fields)) for ev in extraction.events],
+                    ev.language or doc.language_at(ev.start), ev.extractor, _json(ev.entities))
+                   for ev in extraction.events],
+        "titles": [merge.title(ev.type, ev.fields) for ev in extraction.events],  # for search
         "aliases": aliases,
     }
 
@@ -58,6 +59,12 @@ def _month(published: str | None) -> str:
 # an event's entities carry copies of its type and timeline order (migration 5), written with them
 # (else a trigger rewrites each new row to add them)
 _EVENT_ENTITY = "(event_id, entity, role, type, sort_date, seq)"
+
+
+# an extracted event as a source of merged events: with its document's date, order and length
+_SOURCES = ('SELECT x.id AS xevent, x.doc, x.idx, x.type, x.fields, x.start, x."end", x.evidence,'
+            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
+            " FROM extracted_events x JOIN documents d ON d.id = x.doc")
 
 
 def _history_seq(entry: dict) -> int:
@@ -84,8 +91,8 @@ MAX_PROFILES = 5_000  # documents' translation profiles kept (the newest of a mo
 class Store:
     """A knowledge base in one SQLite file.
 
-    `add(extraction)` stores a document with its facts and merges them into the knowledge base in
-    one transaction: "added", "unchanged" (same content already stored) or "new_version" (a changed
+    `add(extraction)` stores a document with its facts and merges them into the knowledge base, all
+    or nothing (its own transaction, or a savepoint of `batch()`'s): "added", "unchanged" (same content already stored) or "new_version" (a changed
     document from the same source and id: the old version stays readable, is linked as `version`,
     and its facts stop counting: the merged events are rebuilt from the current versions only).
     """
@@ -248,22 +255,24 @@ class Store:
         savepoint: one that fails leaves nothing, the others stay), readers see whole commits,
         a run killed midway loses only its last uncommitted documents, which a re-run stores
         again, and one stopped by an error keeps every document stored before it."""
-        state = {"n": 0, "since": time.monotonic()}
+        pending, since = 0, time.monotonic()
 
         def commit() -> None:
+            nonlocal pending, since
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
-            state.update(n=0, since=time.monotonic())
+            pending, since = 0, time.monotonic()
 
         def add(extraction: Extraction) -> str:
+            nonlocal pending
             with self._lock:
                 if not self.conn.in_transaction:
                     self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     return self.add(extraction)
                 finally:
-                    state["n"] += 1
-                    if state["n"] >= documents or time.monotonic() - state["since"] >= seconds:
+                    pending += 1
+                    if pending >= documents or time.monotonic() - since >= seconds:
                         commit()
 
         try:
@@ -330,14 +339,14 @@ class Store:
             'INSERT INTO mentions (doc, entity, start, "end", text, language) VALUES (?,?,?,?,?,?)',
             mentions)
         first = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM extracted_events").fetchone()[0]
-        events = list(enumerate(ready["events"]))
         self.conn.executemany(
             'INSERT INTO extracted_events (id, doc, idx, type, fields, start, "end", evidence,'
             " language, extractor, entities) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(first + idx, doc_id, idx, *ev[:-1]) for idx, ev in events])
+            [(first + idx, doc_id, idx, *row) for idx, row in enumerate(ready["events"])])
         self.conn.executemany(
             "INSERT INTO search_fts (title, body, kind, doc, xevent) VALUES (?,?,?,?,?)",
-            [(ev[-1], ev[4], "event", doc_id, first + idx) for idx, ev in events])
+            [(title, ev.evidence, "event", doc_id, first + idx)
+             for idx, (title, ev) in enumerate(zip(ready["titles"], extraction.events))])
 
     def _upsert_entity(self, ent, stored: dict) -> None:
         """Insert the entity, or add what it says that the stored one lacks (`stored`: id -> row,
@@ -355,18 +364,16 @@ class Store:
             return
         roles = json.loads(row["roles"])
         new_roles = [r for r in ent.roles if r not in roles]
-        if not new_roles and all(row[k] is not None or not v for k, v in (
-                ("code", ent.code), ("country", ent.country), ("qid", ent.qid),
-                ("coordinates", coordinates))):
+        # what it says that the stored one lacks fills the gap; what is stored stays
+        given = {"code": ent.code, "country": ent.country, "qid": ent.qid, "coordinates": coordinates}
+        filled = {k: row[k] if row[k] is not None else v for k, v in given.items()}
+        if not new_roles and all(filled[k] == row[k] for k in given):
             return  # nothing it would change
         roles += new_roles
         self.conn.execute(
-            "UPDATE entities SET roles = ?, code = COALESCE(code, ?), country = COALESCE(country, ?),"
-            " qid = COALESCE(qid, ?), coordinates = COALESCE(coordinates, ?) WHERE id = ?",
-            (_json(roles), ent.code, ent.country, ent.qid, coordinates, ent.id))
-        stored[ent.id] = {"roles": _json(roles), **{k: row[k] if row[k] is not None else v for k, v in (
-            ("code", ent.code), ("country", ent.country), ("qid", ent.qid),
-            ("coordinates", coordinates))}}
+            "UPDATE entities SET roles = ?, code = ?, country = ?, qid = ?, coordinates = ?"
+            " WHERE id = ?", (_json(roles), *filled.values(), ent.id))
+        stored[ent.id] = {"roles": _json(roles), **filled}
 
     def _persons(self) -> "_Persons":
         """The persons not merged into another, indexed by name token (loaded once, kept up to
@@ -521,10 +528,7 @@ class Store:
         missing = [x for x in xevents if x not in self._parsed]
         if missing:
             for row in self.conn.execute(
-                    'SELECT x.id AS xevent, x.doc, x.idx, x.fields, x.start, x."end", x.evidence,'
-                    " x.language, x.extractor, x.entities, d.published, d.seq,"
-                    " d.length AS doclen FROM extracted_events x JOIN documents d ON d.id = x.doc"
-                    f" WHERE x.id IN ({','.join('?' * len(missing))})", missing):
+                    f"{_SOURCES} WHERE x.id IN ({','.join('?' * len(missing))})", missing):
                 self._parsed[row["xevent"]] = self._parse(row)
         return [self._with_group(self._parsed[x], groups) for x in xevents]
 
@@ -568,17 +572,10 @@ class Store:
     def _with_group(src: dict, groups) -> dict:
         return {**src, "group": groups.get(src["doc"], src["doc"])}
 
-    def _source(self, row, groups) -> dict:
-        return self._with_group(self._parse(row), groups)
-
     def _merge_events(self, doc_id: str) -> set[str]:
         groups = self._groups()
         touched: set[str] = set()
-        rows = self.conn.execute(
-            'SELECT x.id AS xevent, x.doc, x.idx, x.type, x.fields, x.start, x."end", x.evidence,'
-            " x.language, x.extractor, x.entities, d.published, d.seq, d.length AS doclen"
-            " FROM extracted_events x"
-            " JOIN documents d ON d.id = x.doc WHERE x.doc = ? ORDER BY x.idx", (doc_id,)).fetchall()
+        rows = self.conn.execute(f"{_SOURCES} WHERE x.doc = ? ORDER BY x.idx", (doc_id,)).fetchall()
         for row in rows:
             self._parsed[row["xevent"]] = self._parse(row)
             src = self._with_group(self._parsed[row["xevent"]], groups)
@@ -654,14 +651,14 @@ class Store:
             if row is None:
                 continue
             mine = self._sources(event_id, groups)
-            keys = merge.block_keys(row["type"], json.loads(row["fields"]))
+            fields = json.loads(row["fields"])
+            keys = merge.block_keys(row["type"], fields)
             others = self.conn.execute(
                 f"SELECT id FROM events WHERE type = ? AND key IN ({','.join('?' * len(keys))})"
                 " AND id != ? ORDER BY seq DESC LIMIT ?",
                 (row["type"], *keys, event_id, MAX_MERGE_CANDIDATES)).fetchall()
             for other in others:
                 theirs = self._sources(other["id"], groups, row["type"])
-                fields = json.loads(row["fields"])
                 if row["type"] == "deployment":
                     same = bool(theirs) and ledger.possible(ledger.combined(
                         self._bounds(event_id, None, groups), self._bounds(other["id"], None, groups)))
@@ -677,6 +674,7 @@ class Store:
                     mine = self._sources(event_id, groups)
                     row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
                                             (event_id,)).fetchone()
+                    fields = json.loads(row["fields"])
 
     def _new_event(self, type_: str, key: str, fields: dict) -> str:
         stem = merge.event_slug(type_, fields)
@@ -712,14 +710,13 @@ class Store:
             self._fields.pop(event_id, None)
             return
         out = merge.fold(type_, sources)
-        fields = out["fields"]
+        fields, raw = out["fields"], _json(out["fields"])
         self.conn.execute(
             "UPDATE events SET key = ?, date = ?, date_end = ?, status = ?, title = ?, fields = ?,"
             " n_sources = ?, n_documents = ? WHERE id = ?",
             (merge.block_key(type_, fields), out["date"], out["date_end"], out["status"],
-             out["title"], _json(fields), *(counts or self._counts(event_id, sources, groups)),
-             event_id))
-        self._fields[event_id] = json.loads(_json(fields))
+             out["title"], raw, *(counts or self._counts(event_id, sources, groups)), event_id))
+        self._fields[event_id] = json.loads(raw)   # a copy: what is stored
         if not keep_bounds:
             self.conn.execute("UPDATE events SET bounds = NULL WHERE id = ?", (event_id,))
         self._replace_rows("conflicts", event_id, ("field", '"values"'),
