@@ -53,9 +53,9 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
     # a source's place in time (the first day its release can mean), so that the latest reports
     # of a deployment are read from an index
     conn.execute("ALTER TABLE event_sources ADD COLUMN published TEXT NOT NULL DEFAULT ''")
-    conn.execute("UPDATE event_sources SET published = (SELECT CASE length(d.published)"
-                 " WHEN 4 THEN d.published || '-01-01' WHEN 7 THEN d.published || '-01'"
-                 " ELSE COALESCE(d.published, '') END FROM documents d WHERE d.id = doc)")
+    conn.execute("UPDATE event_sources SET published = (SELECT"
+                 f" COALESCE({date_bound('d.published', '01', '01')}, '')"
+                 " FROM documents d WHERE d.id = doc)")
     conn.execute("CREATE INDEX event_sources_latest ON event_sources(event_id, published, xevent)")
     # translation candidates read from these indexes alone: a document's row holds its text and
     # extraction, which SQLite would walk through to reach the columns after them
@@ -63,6 +63,8 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
                  "(current, month, seq, length, languages, published, id)")
     conn.execute("CREATE INDEX documents_profile ON documents"
                  "(current, seq, length, languages, published, id)")
+    conn.execute("DROP INDEX documents_month")     # both are the start of one of these now
+    conn.execute("DROP INDEX documents_current")
     rows = conn.execute("SELECT id, type, fields FROM events"
                         " WHERE type IN ('meeting', 'milestone', 'funding')").fetchall()
     conn.executemany("UPDATE events SET key = ? WHERE id = ?",
