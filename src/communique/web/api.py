@@ -52,7 +52,7 @@ def page(items, total, limit, offset, count_limit: int | None = None) -> JSONRes
 
 @router.get("/documents", summary="Documents, newest first")
 async def documents(request: Request, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0)) -> dict:
+                    offset: int = Query(0, ge=0)) -> dict:
     count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
         items, total = _queries().list_documents(store, limit=limit, offset=offset,
@@ -71,12 +71,12 @@ async def document(request: Request, doc_id: str) -> dict:
 
 @router.get("/events", summary="Events, filtered by type, actor and dates")
 async def events(request: Request,
-           type: str | None = Query(None, description="meeting, deployment, funding, quote, "
-                                                      "milestone or membership"),
-           actor: str | None = Query(None, description="a country code or an entity id"),
-           date_from: str | None = Query(None, alias="from", description="partial ISO date"),
-           date_to: str | None = Query(None, alias="to", description="partial ISO date"),
-           limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+                 type: str | None = Query(None, description="meeting, deployment, funding, "
+                                                            "quote, milestone or membership"),
+                 actor: str | None = Query(None, description="a country code or an entity id"),
+                 date_from: str | None = Query(None, alias="from", description="partial ISO date"),
+                 date_to: str | None = Query(None, alias="to", description="partial ISO date"),
+                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
     return _events_page(request, type, actor, date_from, date_to, limit, offset)
 
 
@@ -96,7 +96,7 @@ def _events_page(request: Request, type, actor, date_from, date_to, limit: int,
             summary="One event: merged fields, history, conflicts and its first `limit` sources "
                     "(in order of publication; `n_source_rows`: how many there are)")
 async def event(request: Request, event_id: str,
-          limit: int = Query(100, ge=1, le=1000, description="how many sources")) -> dict:
+                limit: int = Query(100, ge=1, le=1000, description="how many sources")) -> dict:
     with open_store(request) as store:
         found = _queries().get_event(store, event_id, max_sources=limit)
     if found is None:
@@ -106,7 +106,7 @@ async def event(request: Request, event_id: str,
 
 @router.get("/entities", summary="Entities, by type or name")
 async def entities(request: Request, type: str | None = None, q: str | None = None,
-             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
     count_limit = offset + _queries().COUNT_LIMIT
     with open_store(request) as store:
         items, total = _queries().list_entities(store, type=type or None, q=q or None,
@@ -120,7 +120,7 @@ async def entities(request: Request, type: str | None = None, q: str | None = No
                     "and of the events (in timeline order) that name it, with how many there are "
                     "in `counts`")
 async def entity(request: Request, entity_id: str, limit: int = Query(100, ge=1, le=500),
-           offset: int = Query(0, ge=0)) -> dict:
+                 offset: int = Query(0, ge=0)) -> dict:
     with open_store(request) as store:
         found = _queries().get_entity(store, entity_id, limit=limit, offset=offset)
     if found is None:
@@ -130,9 +130,9 @@ async def entity(request: Request, entity_id: str, limit: int = Query(100, ge=1,
 
 @router.get("/timeline", summary="Events by date, as on the timeline page, one page at a time")
 async def timeline(request: Request, actor: str | None = None, type: str | None = None,
-             date_from: str | None = Query(None, alias="from"),
-             date_to: str | None = Query(None, alias="to"),
-             limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+                   date_from: str | None = Query(None, alias="from"),
+                   date_to: str | None = Query(None, alias="to"),
+                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
     return _events_page(request, type, actor, date_from, date_to, limit, offset)
 
 
@@ -140,9 +140,9 @@ async def timeline(request: Request, actor: str | None = None, type: str | None 
             summary="A country's dossier (ISO code) or a person's (entity id or name): the newest "
                     "facts of each kind and how many there are; sources at /api/events/{id}")
 async def dossier(request: Request, key: str,
-            full: bool = Query(False, description="what the dossier page shows: the newest 100 "
-                                                  "facts of each kind, each with its sources")
-            ) -> dict:
+                  full: bool = Query(False, description="what the dossier page shows: the newest "
+                                                        "100 facts of each kind, each with its "
+                                                        "sources")) -> dict:
     return answer(load_dossier(request, key, brief=not full)[1])
 
 
@@ -163,7 +163,7 @@ def load_dossier(request: Request, key: str, brief: bool = True) -> tuple[str, d
 
 @router.get("/search", summary="Full-text search over documents and events")
 async def search(request: Request, q: str = Query(..., min_length=1),
-           limit: int = Query(20, ge=1, le=200)) -> dict:
+                 limit: int = Query(20, ge=1, le=200)) -> dict:
     with open_store(request) as store:
         items = _queries().search(store, q, limit=limit)
     return answer({"query": q, "items": items, "total": len(items)})
