@@ -160,3 +160,46 @@ def test_a_batch_keeps_every_whole_document_when_one_fails(tmp_path, monkeypatch
         assert event["n_documents"] == 2
     with Store(tmp_path / "kb.db") as again:   # committed when the batch ended
         assert again.rows("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 2
+
+
+def test_migration_7_keeps_every_source_of_a_store_written_before_it(tmp_path, monkeypatch):
+    import sqlite3
+
+    from communique.store import schema
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:6])
+    assert schema.migrate(conn) == 6
+    rows = [(f"meeting-{i % 3}", i, f"doc-{i // 2}", f"2020-01-{1 + i % 9:02d}") for i in range(12)]
+    conn.executemany("INSERT INTO event_sources (event_id, xevent, doc, published) VALUES (?,?,?,?)",
+                     rows)
+    monkeypatch.undo()
+    assert schema.migrate(conn) == schema.latest_version()
+    assert sorted(conn.execute("SELECT event_id, xevent, doc, published FROM event_sources")) == \
+        sorted(rows)
+    conn.execute("INSERT OR IGNORE INTO event_sources (event_id, xevent, doc, published)"
+                 " VALUES ('meeting-0', 0, 'doc-0', '2020-01-01')")
+    assert conn.execute("SELECT COUNT(*) FROM event_sources").fetchone()[0] == len(rows)
+    assert "WITHOUT ROWID" in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'event_sources'").fetchone()[0]
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"event_sources_doc", "event_sources_xevent", "event_sources_latest"} <= indexes
+    assert not {"mentions_entity", "events_type_key", "event_sources_event_doc"} & indexes
+
+
+def test_the_stored_bounds_of_a_period_are_those_all_its_sources_imply(tmp_path):
+    """Matching and coalescing read a period's stored bounds instead of folding its sources."""
+    reports = [("2016-01-05", "planned"), ("2016-03-01", "active"), ("2016-06-01", "ended"),
+               ("2017-02-01", "active"), ("2016-02-01", "active"), ("2018-01-01", "ended")]
+    with Store(tmp_path / "kb.db") as store:
+        for n, (published, status) in enumerate(reports):
+            store.add(_deployment(n, published, status))
+        groups = store._groups()
+        periods = store.rows("SELECT id, bounds FROM events WHERE type = 'deployment'")
+        assert len(periods) >= 2
+        for row in periods:
+            xevents = [r[0] for r in store.conn.execute(
+                "SELECT xevent FROM event_sources WHERE event_id = ?", (row["id"],))]
+            assert row["bounds"] is not None
+            assert store._bounds(row["id"], row["bounds"], groups) == \
+                ledger.bounds(store._parsed_sources(xevents, groups))

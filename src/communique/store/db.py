@@ -646,23 +646,26 @@ class Store:
         """Merge events that became the same fact once this document linked others (a translation
         that arrives last connects two releases whose events were stored apart)."""
         for event_id in sorted(touched):
-            row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
+            row = self.conn.execute("SELECT type, key, fields, bounds FROM events WHERE id = ?",
                                     (event_id,)).fetchone()
             if row is None:
                 continue
-            mine = self._sources(event_id, groups)
+            ledgered = row["type"] == "deployment"   # judged on the stored bounds of all sources
+            mine = [] if ledgered else self._sources(event_id, groups)
             fields = json.loads(row["fields"])
             keys = merge.block_keys(row["type"], fields)
             others = self.conn.execute(
-                f"SELECT id FROM events WHERE type = ? AND key IN ({','.join('?' * len(keys))})"
+                f"SELECT id, bounds FROM events WHERE type = ? AND key IN ({','.join('?' * len(keys))})"
                 " AND id != ? ORDER BY seq DESC LIMIT ?",
                 (row["type"], *keys, event_id, MAX_MERGE_CANDIDATES)).fetchall()
+            period = None
             for other in others:
-                theirs = self._sources(other["id"], groups, row["type"])
-                if row["type"] == "deployment":
-                    same = bool(theirs) and ledger.possible(ledger.combined(
-                        self._bounds(event_id, None, groups), self._bounds(other["id"], None, groups)))
+                if ledgered:
+                    period = period or self._bounds(event_id, row["bounds"], groups)
+                    same = ledger.possible(ledger.combined(
+                        period, self._bounds(other["id"], other["bounds"], groups)))
                 else:
+                    theirs = self._sources(other["id"], groups, row["type"])
                     same = bool(theirs) and all(merge.matches(src, fields, mine, row["type"])
                                                 for src in theirs)
                 if same:
@@ -671,9 +674,10 @@ class Store:
                     self.conn.execute("DELETE FROM events WHERE id = ?", (other["id"],))
                     self._fields.pop(other["id"], None)
                     self._rebuild(event_id, groups)
-                    mine = self._sources(event_id, groups)
-                    row = self.conn.execute("SELECT type, key, fields FROM events WHERE id = ?",
-                                            (event_id,)).fetchone()
+                    mine = [] if ledgered else self._sources(event_id, groups)
+                    period = None
+                    row = self.conn.execute("SELECT type, key, fields, bounds FROM events"
+                                            " WHERE id = ?", (event_id,)).fetchone()
                     fields = json.loads(row["fields"])
 
     def _new_event(self, type_: str, key: str, fields: dict) -> str:
