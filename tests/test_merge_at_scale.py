@@ -22,9 +22,26 @@ DAYS = st.builds(lambda y, m, d, p: f"{y}-{m:02d}-{d:02d}"[:p],
 @settings(max_examples=300, deadline=None)
 @given(DAYS, DAYS)
 def test_compatible_dates_are_looked_up_under_each_others_keys(a, b):
-    for type_ in ("meeting", "milestone"):
-        if dates.compatible(a, b):
-            assert merge.block_key(type_, {"date": b}) in merge.block_keys(type_, {"date": a})
+    if dates.compatible(a, b):  # (meetings: their place too, below)
+        assert merge.block_key("milestone", {"date": b}) in merge.block_keys("milestone", {"date": a})
+
+
+MEETINGS = st.fixed_dictionaries({"date": DAYS}, optional={
+    "place": st.sampled_from(["Brussels", "brussels", "Paris", "Rome"]), "virtual": st.booleans()})
+
+
+@settings(max_examples=500, deadline=None)
+@given(MEETINGS, MEETINGS)
+def test_a_meeting_is_looked_up_where_every_meeting_it_matches_is_stored(source, event):
+    if merge._meeting(source, event):
+        assert merge.block_key("meeting", event) in merge.block_keys("meeting", source)
+
+
+def test_meetings_of_one_month_in_other_places_are_not_candidates():
+    keys = merge.block_keys("meeting", {"date": "2016-06-25", "place": "Paris"})
+    assert merge.block_key("meeting", {"date": "2016-06", "place": "Paris"}) in keys
+    assert merge.block_key("meeting", {"date": "2016-06-25", "place": "Rome"}) not in keys
+    assert merge.block_key("meeting", {"date": "2016-06-25", "virtual": True}) in keys
 
 
 @settings(max_examples=300, deadline=None)
@@ -162,7 +179,7 @@ def test_a_batch_keeps_every_whole_document_when_one_fails(tmp_path, monkeypatch
         assert again.rows("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 2
 
 
-def test_migration_7_keeps_every_source_of_a_store_written_before_it(tmp_path, monkeypatch):
+def test_migrations_7_and_8_keep_every_source_of_a_store_written_before_them(tmp_path, monkeypatch):
     import sqlite3
 
     from communique.store import schema

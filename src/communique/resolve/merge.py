@@ -53,8 +53,43 @@ def block_key(type_: str, fields: dict) -> str:
         return f"{_amount(count):g}" if _amount(count) is not None else "new"
     if type_ in ("meeting", "milestone"):
         date = dates.clean(fields.get("date"))
-        return date[:7] if date else ""   # its month (or year when that is all it says)
+        month = date[:7] if date else ""   # its month (or year when that is all it says)
+        return f"{month}|{_meeting_facet(fields)}" if type_ == "meeting" else month
     return ""
+
+
+VIRTUAL = "~virtual"
+
+
+def _meeting_facet(fields: dict) -> str:
+    """Where a merged meeting is stored within its month: virtual, its place, or nowhere said."""
+    if fields.get("virtual"):
+        return VIRTUAL
+    places = sorted(_places(fields))
+    return places[0] if places else ""
+
+
+def _meeting_facets(fields: dict) -> list[str]:
+    """Where the meetings a source can match are stored (see `_meeting`): under one of its places
+    or as virtual ones, and, for a meeting of a known day named nowhere, those named nowhere
+    either. (A merged meeting of several places is stored under the first.)"""
+    places = sorted(_places(fields))
+    facets = [*places, VIRTUAL]
+    if not places and dates.precision(fields.get("date")) == "day":
+        facets.append("")
+    elif not places and not fields.get("virtual"):
+        return []   # no place, no day: nothing to match
+    return facets
+
+
+def _months(key: str) -> list[str]:
+    """The date keys of the dates compatible with this month's or year's ('' when undated)."""
+    if not key:
+        return [""]
+    year = key[:4]
+    if len(key) == 4:   # a year alone can be any month of it
+        return [year, *(f"{year}-{month:02d}" for month in range(1, 13))]
+    return [year, key]
 
 
 def block_keys(type_: str, fields: dict) -> list[str]:
@@ -62,11 +97,11 @@ def block_keys(type_: str, fields: dict) -> list[str]:
     is under one of them (compatible dates share the year and, when both say it, the month;
     amounts within 1% are in the same or the next band)."""
     key = block_key(type_, fields)
-    if type_ in ("meeting", "milestone") and key:
-        year = key[:4]
-        if len(key) == 4:   # a year alone can be any month of it
-            return [year, *(f"{year}-{month:02d}" for month in range(1, 13))]
-        return [year, key]
+    if type_ == "meeting":
+        month = key.partition("|")[0]
+        return [f"{m}|{facet}" for m in _months(month) for facet in _meeting_facets(fields)]
+    if type_ == "milestone" and key:
+        return _months(key)
     if type_ == "funding":
         currency, _, band = key.rpartition("|")
         if band:

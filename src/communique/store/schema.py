@@ -71,6 +71,18 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
                      [(block_key(type_, json.loads(fields)), id_) for id_, type_, fields in rows])
 
 
+def _meetings_by_place(conn: sqlite3.Connection) -> None:
+    """8: a meeting is found by its month and its place (or as virtual, or named nowhere), not
+    among all the meetings of its month."""
+    import json
+
+    from ..resolve.merge import block_key
+
+    rows = conn.execute("SELECT id, fields FROM events WHERE type = 'meeting'").fetchall()
+    conn.executemany("UPDATE events SET key = ? WHERE id = ?",
+                     [(block_key("meeting", json.loads(fields)), id_) for id_, fields in rows])
+
+
 def date_bound(column: str, month: str, day: str) -> str:
     """SQL for the first (`-01`) or last (`-99`) day a partial ISO date column can mean, as
     resolve.dates.lo / hi compute it; NULL for anything that is not a partial ISO date."""
@@ -388,6 +400,7 @@ MIGRATIONS: list[Migration] = [
                         WHERE x.id = entities.id OR x.same_as = entities.id);
     END;
     """,
+    _meetings_by_place,
 ]
 
 
