@@ -542,13 +542,19 @@ class Store:
             found.setdefault(event_id, []).append(xevent)
         return {e: self._parsed_sources(x, groups) for e, x in found.items()}
 
-    def _event_fields(self, event_id: str, raw: str) -> dict:
-        fields = self._fields.get(event_id)
-        if fields is None:
-            if len(self._fields) > MAX_PARSED_SOURCES:
-                self._fields.clear()
-            fields = self._fields[event_id] = json.loads(raw)
-        return fields
+    def _events_fields(self, event_ids: list[str]) -> dict[str, dict]:
+        """The merged fields of these events, parsed once and remembered (only `_rebuild`
+        changes them)."""
+        if len(self._fields) > MAX_PARSED_SOURCES:
+            self._fields.clear()
+        found = {e: self._fields[e] for e in event_ids if e in self._fields}
+        missing = [e for e in event_ids if e not in found]
+        if missing:
+            for event_id, raw in self.conn.execute(
+                    f"SELECT id, fields FROM events WHERE id IN ({','.join('?' * len(missing))})",
+                    missing):
+                found[event_id] = self._fields[event_id] = json.loads(raw)
+        return found
 
     def _bounds(self, event_id: str, raw: str | None, groups) -> ledger.Bounds:
         """What all the sources of a deployment period imply about it (stored; computed from
@@ -584,23 +590,29 @@ class Store:
             keys = merge.block_keys(type_, src["fields"])
             order = "DESC" if type_ == "deployment" else "ASC"
             limit = MAX_LEDGER_CANDIDATES if type_ in ("deployment", "quote") else MAX_MERGE_CANDIDATES
-            candidates = self.conn.execute(
-                "SELECT id, fields, bounds, n_sources, n_documents FROM events WHERE type = ?"
-                f" AND key IN ({','.join('?' * len(keys))}) ORDER BY seq {order} LIMIT ?",
-                (type_, *keys, limit)).fetchall()
+            # the candidates' ids from an index alone; their fields mostly from memory
+            candidates = [r[0] for r in self.conn.execute(
+                f"SELECT id FROM events WHERE type = ? AND key IN ({','.join('?' * len(keys))})"
+                f" ORDER BY seq {order} LIMIT ?", (type_, *keys, limit))]
+            fields_of = self._events_fields(candidates)
+            stored_bounds = dict(self.conn.execute(
+                f"SELECT id, bounds FROM events WHERE id IN ({','.join('?' * len(candidates))})",
+                candidates).fetchall()) if type_ == "deployment" else {}
             target, bounds, stored = None, ledger.OPEN, None
             mine = self._group_sources(src["doc"], groups) if type_ == "quote" else {}
             for cand in candidates:
-                fields = self._event_fields(cand["id"], cand["fields"])
+                fields = fields_of[cand]
                 if type_ == "deployment":
-                    bounds = self._bounds(cand["id"], cand["bounds"], groups)
+                    bounds = self._bounds(cand, stored_bounds[cand], groups)
                     same = merge.matches(src, fields, [], type_, event_bounds=bounds)
                 elif type_ == "quote":
-                    same = merge.matches(src, fields, mine.get(cand["id"], []), type_)
+                    same = merge.matches(src, fields, mine.get(cand, []), type_)
                 else:
                     same = merge.matches(src, fields, [], type_)
                 if same:
-                    target, stored = cand["id"], (cand["n_sources"], cand["n_documents"])
+                    target = cand
+                    stored = tuple(self.conn.execute(
+                        "SELECT n_sources, n_documents FROM events WHERE id = ?", (cand,)).fetchone())
                     break
             if target is None:
                 target, bounds = self._new_event(type_, key, src["fields"]), ledger.OPEN

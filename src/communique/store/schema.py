@@ -73,10 +73,14 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
 
 def _meetings_by_place(conn: sqlite3.Connection) -> None:
     """8: a meeting is found by its month and its place (or as virtual, or named nowhere), not
-    among all the meetings of its month."""
+    among all the meetings of its month; the candidates of a block are read from an index alone
+    (their fields are mostly in the writer's memory)."""
     import json
 
     from ..resolve.merge import block_key
+
+    conn.execute("DROP INDEX events_type_key_seq")
+    conn.execute("CREATE INDEX events_type_key_seq ON events(type, key, seq, id)")
 
     rows = conn.execute("SELECT id, fields FROM events WHERE type = 'meeting'").fetchall()
     conn.executemany("UPDATE events SET key = ? WHERE id = ?",
