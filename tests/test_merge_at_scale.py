@@ -220,3 +220,29 @@ def test_the_stored_bounds_of_a_period_are_those_all_its_sources_imply(tmp_path)
             assert row["bounds"] is not None
             assert store._bounds(row["id"], row["bounds"], groups) == \
                 ledger.bounds(store._parsed_sources(xevents, groups))
+
+
+def test_a_report_older_than_a_periods_window_changes_its_counts_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "MAX_FOLD_SOURCES", 2)
+    with Store(tmp_path / "kb.db") as store:
+        for n, published in enumerate(["2016-04-01", "2016-05-01", "2016-06-01"]):
+            store.add(_deployment(n, published, "active", quantity=6))
+        # an older report, saying something else: outside the latest two the period is folded
+        # from, it counts, and the state stays what the latest reports say
+        store.add(_deployment(3, "2016-03-01", "active", quantity=4))
+        # a newer one enters the window
+        store.add(_deployment(4, "2016-07-01", "active", quantity=8))
+
+        def state():
+            return (store.rows("SELECT fields, date, status, n_sources, n_documents FROM events"),
+                    store.rows("SELECT * FROM ledger_history ORDER BY event_id, seq"),
+                    store.rows("SELECT event_id, entity, role FROM event_entities ORDER BY 1, 2, 3"),
+                    store.rows("SELECT event_id, field, \"values\" FROM conflicts ORDER BY 1, 2"))
+
+        (event,) = state()[0]
+        assert (event["n_sources"], event["n_documents"]) == (5, 5)
+        assert '"quantity": 8' in event["fields"]
+        before = state()
+        (event_id,) = [r["id"] for r in store.rows("SELECT id FROM events")]
+        store._rebuild(event_id, store._groups(), keep_bounds=True)  # fold the window again
+        assert state() == before

@@ -625,10 +625,22 @@ class Store:
                                   (json.dumps(ledger.bounds([src], bounds)), target))
             if counts is not None and type_ != "deployment":
                 self._add_to_settled(target, src, counts)
+            elif counts is not None and not self._in_window(target, src["xevent"]):
+                # a report older than the latest MAX_FOLD_SOURCES a period is folded from: its
+                # state, history and entities stay; it adds to its counts (and bounds, above)
+                self.conn.execute("UPDATE events SET n_sources = ?, n_documents = ? WHERE id = ?",
+                                  (*counts, target))
             else:
                 self._rebuild(target, groups, counts=counts, keep_bounds=True)
             touched.add(target)
         return touched
+
+    def _in_window(self, event_id: str, xevent: int) -> bool:
+        """Whether a deployment's source is among the latest MAX_FOLD_SOURCES it is folded from
+        (the window `_sources` reads)."""
+        return any(r[0] == xevent for r in self.conn.execute(
+            "SELECT xevent FROM event_sources WHERE event_id = ?"
+            " ORDER BY published DESC, xevent DESC LIMIT ?", (event_id, MAX_FOLD_SOURCES)))
 
     def _counts_with(self, event_id: str, src: dict, groups,
                      stored: tuple[int, int] | None) -> tuple[int, int] | None:
