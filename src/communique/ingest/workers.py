@@ -20,7 +20,7 @@ from ..model import Document, Extraction
 
 BATCH = 8   # documents per task: fewer round trips between the processes
 AHEAD = 4   # tasks queued per worker: how far ahead of the writer the input is read
-WORKER_NICENESS = 5  # workers yield the CPU to the one writer
+WORKER_NICENESS = 19  # workers yield the CPU to the one writer whenever they share its core
 
 Outcome = Extraction | str | None
 
