@@ -226,3 +226,15 @@ def test_real_pipeline_on_the_sample_corpus_merges_across_documents(tmp_path, sa
         assert len(virtual) == 1 and virtual[0]["n_sources"] == 2
         be_f16 = _events(store, "deployment", actor="BE", asset="F-16")
         assert max(p["n_sources"] for p in be_f16) == 3
+
+
+def test_a_signature_does_not_depend_on_the_texts_signed_before_it():
+    from datasketch import MinHash
+
+    from communique.resolve import duplicates
+    text = "The coalition's ministers met in Brussels on 3 March 2019 to review the campaign."
+    first = duplicates.signature(text)
+    duplicates.signature("Another release entirely, about F-16s deployed to Jordan in 2015.")
+    fresh = MinHash(num_perm=duplicates.NUM_PERM, seed=1)
+    fresh.update_batch([s.encode("utf-8") for s in duplicates.shingles(text)])
+    assert duplicates.signature(text) == first == duplicates.to_bytes(fresh)

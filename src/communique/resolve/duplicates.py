@@ -32,7 +32,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 def minhash(text: str) -> MinHash:
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh = _template().copy()   # its permutations shared, not drawn again for every text
     mh.update_batch([sh.encode("utf-8") for sh in shingles(text)])
     return mh
 
@@ -44,6 +44,7 @@ def signature(text: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
+    """An empty MinHash: never updated itself, copied for each text."""
     return MinHash(num_perm=NUM_PERM, seed=1)
 
 
