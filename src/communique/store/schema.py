@@ -45,10 +45,6 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
     it (JSON [start floor, start ceiling, end floor, end ceiling]; NULL: to be computed from
     them), and each source its publication date; meetings and milestones are found by month,
     funding by currency and amount band; translation candidates come from covering indexes."""
-    import json
-
-    from ..resolve.merge import block_key
-
     conn.execute("ALTER TABLE events ADD COLUMN bounds TEXT")
     # a source's place in time (the first day its release can mean), so that the latest reports
     # of a deployment are read from an index
@@ -65,8 +61,17 @@ def _bounds_and_finer_keys(conn: sqlite3.Connection) -> None:
                  "(current, seq, length, languages, published, id)")
     conn.execute("DROP INDEX documents_month")     # both are the start of one of these now
     conn.execute("DROP INDEX documents_current")
-    rows = conn.execute("SELECT id, type, fields FROM events"
-                        " WHERE type IN ('meeting', 'milestone', 'funding')").fetchall()
+    _rekey(conn, ("meeting", "milestone", "funding"))
+
+
+def _rekey(conn: sqlite3.Connection, types: tuple[str, ...]) -> None:
+    """Store the merged events of these types under the blocking key their fields now give."""
+    import json
+
+    from ..resolve.merge import block_key
+
+    rows = conn.execute("SELECT id, type, fields FROM events WHERE type IN"
+                        f" ({','.join('?' * len(types))})", types).fetchall()
     conn.executemany("UPDATE events SET key = ? WHERE id = ?",
                      [(block_key(type_, json.loads(fields)), id_) for id_, type_, fields in rows])
 
@@ -75,16 +80,9 @@ def _meetings_by_place(conn: sqlite3.Connection) -> None:
     """8: a meeting is found by its month and its place (or as virtual, or named nowhere), not
     among all the meetings of its month; the candidates of a block are read from an index alone
     (their fields are mostly in the writer's memory)."""
-    import json
-
-    from ..resolve.merge import block_key
-
     conn.execute("DROP INDEX events_type_key_seq")
     conn.execute("CREATE INDEX events_type_key_seq ON events(type, key, seq, id)")
-
-    rows = conn.execute("SELECT id, fields FROM events WHERE type = 'meeting'").fetchall()
-    conn.executemany("UPDATE events SET key = ? WHERE id = ?",
-                     [(block_key("meeting", json.loads(fields)), id_) for id_, fields in rows])
+    _rekey(conn, ("meeting",))
 
 
 def date_bound(column: str, month: str, day: str) -> str:
