@@ -131,6 +131,66 @@ def test_surname_only_person_merges_into_full_name(synthetic):
     assert queries.dossier_person(synthetic, "Kofod")["person"]["id"] == "person:jeppe-kofod"
 
 
+def _entity_counts(store) -> tuple[dict, dict]:
+    """Each entity group's stored number of current documents, and the same counted again."""
+    stored = {r["id"]: r["n_documents"] for r in store.rows(
+        "SELECT id, n_documents FROM entities WHERE same_as IS NULL")}
+    recount = {r["id"]: r["n"] for r in store.rows(
+        "SELECT COALESCE(x.same_as, x.id) AS id, COUNT(DISTINCT de.doc) AS n FROM doc_entities de"
+        " JOIN entities x ON x.id = de.entity JOIN documents d ON d.id = de.doc"
+        " WHERE d.current = 1 GROUP BY 1")}
+    return stored, {k: recount.get(k, 0) for k in stored}
+
+
+@pytest.mark.parametrize("order", ["file order", "reversed"])
+def test_entity_counts_added_per_commit_survive_merges_versions_and_a_failure(
+        tmp_path, monkeypatch, order):
+    """The documents of one commit count for their entities when it is written: a person merge
+    in the middle (which counts the group again), a new version, a document that fails and
+    leaves nothing; the counts equal a count from scratch, and the failed document counts once
+    it is added again."""
+    exs = list(synthetic_extractions().values())
+    exs = exs[::-1] if order == "reversed" else exs
+    names = {"person": [{"type": "person", "name": "Kofod", "country": "DK"}],
+             "country": [{"type": "country", "name": "Denmark", "code": "DK"},
+                         {"type": "country", "name": "Iraq", "code": "IQ"}]}
+    text = "Minister Kofod: Denmark keeps 6 F-16 jets in Iraq."
+    old = build("v.txt", text, published="2022-01-10", languages=["en"], source="in/v.txt",
+                entities=names["person"] + names["country"])
+    new = build("v.txt", text.replace("6", "4"), published="2022-01-11", languages=["en"],
+                source="in/v.txt", entities=names["country"][:1])
+    full = build("full.txt", "Minister Jeppe Kofod visits Iraq.", published="2022-01-09",
+                 languages=["en"], entities=[{"type": "person", "name": "Jeppe Kofod",
+                                              "country": "DK"}, names["country"][1]])
+    failing = build("f.txt", "Denmark and Iraq.", published="2022-02-01", languages=["en"],
+                    entities=names["country"])
+    real_link = Store._link
+
+    def link(self, doc_id, *args):
+        if doc_id == "f.txt":
+            raise RuntimeError("killed")
+        return real_link(self, doc_id, *args)
+
+    store = Store(tmp_path / "kb.db")
+    monkeypatch.setattr(Store, "_link", link)
+    with store.batch(documents=1000, seconds=1e9) as add:
+        add(full)
+        add(old)  # "Kofod" merges into "Jeppe Kofod": the group is counted again
+        for ex in exs:
+            add(ex)
+        with pytest.raises(RuntimeError):
+            add(failing)
+        add(new)
+    assert store.rows("SELECT COUNT(*) AS n FROM entities WHERE same_as IS NOT NULL")[0]["n"] >= 1
+    stored, recount = _entity_counts(store)
+    assert stored == recount
+    monkeypatch.undo()
+    assert store.add(failing) == "added"
+    stored, recount = _entity_counts(store)
+    assert stored == recount and stored["country:IQ"] >= 2
+    store.close()
+
+
 def test_a_new_deployment_after_the_end_opens_a_new_period(tmp_path):
     exs = list(synthetic_extractions().values())
     later = build("syn-07.txt", "Denmark will send its F-16s to Iraq again from March 2024.",

@@ -5,6 +5,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,6 +114,8 @@ class Store:
         self._entities: dict[str, str | None] = {}
         # document id -> what it is judged on as a translation (bounded)
         self._profiles: dict[str, dict] = {}
+        # the entities' numbers of documents that the documents added since the last commit add
+        self._entity_counts = _DocumentCounts()
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -226,8 +229,12 @@ class Store:
                     self._rebuild(event_id, groups)
                 if linked:  # only a new link can make two stored events one fact
                     self._coalesce(touched, groups)
+                self._entity_counts.done()
+                if not nested:
+                    self._entity_counts.write(self.conn)
                 self.conn.execute("RELEASE document" if nested else "COMMIT")
             except BaseException:
+                self._entity_counts.begin()
                 if nested and self.conn.in_transaction:
                     self.conn.execute("ROLLBACK TO document")
                     self.conn.execute("RELEASE document")
@@ -260,6 +267,7 @@ class Store:
         def commit() -> None:
             nonlocal pending, since
             if self.conn.in_transaction:
+                self._entity_counts.write(self.conn)
                 self.conn.execute("COMMIT")
             pending, since = 0, time.monotonic()
 
@@ -284,6 +292,7 @@ class Store:
                 except sqlite3.Error:
                     if self.conn.in_transaction:
                         self.conn.execute("ROLLBACK")
+                    self._entity_counts.pending.clear()
                     self._forget()
                     raise
 
@@ -319,8 +328,10 @@ class Store:
         """The document's entities, mentions and extracted events, in a few statements."""
         ids = list(dict.fromkeys(ent.id for ent in extraction.entities))
         stored = {r["id"]: r for r in self.conn.execute(
-            "SELECT id, roles, code, country, qid, coordinates FROM entities"
+            "SELECT id, roles, code, country, qid, coordinates, same_as FROM entities"
             f" WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+        # the document counts once for each entity group it names (a new entity is its own group)
+        self._entity_counts.name({(stored[e]["same_as"] or e) if e in stored else e for e in ids})
         if len(self._aliases) > MAX_PARSED_SOURCES:
             self._aliases.clear()
         mentions = []
@@ -409,6 +420,7 @@ class Store:
                 continue
             target = identity.canonical_person(name, country, people.fitting(name, pid))
             if target and (pid in new_ids or target in new_ids):
+                self._entity_counts.recounted |= {pid, target}  # by the trigger on same_as
                 self.conn.execute("UPDATE entities SET same_as = ? WHERE id = ? OR same_as = ?",
                                   (target, pid, pid))
                 merged.append(pid)
@@ -867,6 +879,41 @@ class _Persons:
         first = identity.tokens(name)[:1]
         return [(p, self.known[p][1], self.known[p][2]) for p in self.sharing(set(first))
                 if p != pid]
+
+
+class _DocumentCounts:
+    """The entities' numbers of current documents (`entities.n_documents`) that the documents
+    being added bring: summed in memory and written once per commit, one UPDATE per entity group
+    (migration 9). A group that most releases name was rewritten, with the two listing indexes
+    that hold its count, once for every document. What else changes a count stays with the
+    schema's triggers: a new version (documents.current), a removal, a merge (entities.same_as,
+    which counts the group's documents again, the pending ones included)."""
+
+    def __init__(self) -> None:
+        self.pending: Counter[str] = Counter()  # of the documents added and not yet committed
+        self.begin()
+
+    def begin(self) -> None:
+        """A document starts (or failed: what it named is forgotten)."""
+        self.named: set[str] = set()       # the groups the document names
+        self.recounted: set[str] = set()   # groups a merge counted again while it was added
+
+    def name(self, groups: set[str]) -> None:
+        self.named |= groups
+
+    def done(self) -> None:
+        """The document is stored: its groups count it, unless a merge counted them again (with
+        every document they had, so what was pending for them is in it already)."""
+        for group in self.recounted:
+            self.pending.pop(group, None)
+        self.pending.update(self.named - self.recounted)
+        self.begin()
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        if self.pending:
+            conn.executemany("UPDATE entities SET n_documents = n_documents + ? WHERE id = ?",
+                             [(n, group) for group, n in self.pending.items()])
+        self.pending.clear()
 
 
 class _Groups:

@@ -403,6 +403,10 @@ MIGRATIONS: list[Migration] = [
     END;
     """,
     _meetings_by_place,
+    # 9: the documents the writer adds count for their entities once per commit, one UPDATE per
+    # entity group (store.db._DocumentCounts), not one per entity and document: an entity most
+    # releases name was rewritten, with its two listing indexes, for every one of them
+    "DROP TRIGGER doc_entities_count;",
 ]
 
 
