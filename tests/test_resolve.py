@@ -265,8 +265,8 @@ def test_translation_needs_other_languages_and_shared_features():
     exs = synthetic_extractions()
     def info(ex):
         d = ex.document
-        return {"languages": d.languages, "published": d.published, "length": len(d.text),
-                "features": translations.features(ex)}
+        return translations.profile(d.languages, d.published, len(d.text),
+                                    translations.features(ex))
     en, fr, nl = (info(exs[k]) for k in ("syn-01-en.txt", "syn-01-fr.txt", "syn-03-nl.txt"))
     assert translations.is_translation(en, fr)
     assert translations.is_translation(en, en) is None  # same language: a duplicate at most

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..model import Extraction
 from . import dates
@@ -37,33 +38,31 @@ def features(extraction: Extraction) -> list[str]:
     return sorted(out)
 
 
-def _set(values) -> frozenset | set:
-    return values if isinstance(values, (set, frozenset)) else set(values)
+class Profile(NamedTuple):
+    """What a document is judged on as a translation (made once, compared with many)."""
+    languages: frozenset[str]
+    published: str | None   # a partial ISO date, or None
+    length: int
+    features: frozenset[str]
 
 
-def similarity(a, b) -> float:
-    sa, sb = _set(a), _set(b)
-    if not sa or not sb:
-        return 0.0
-    return len(sa & sb) / len(sa | sb)
+def profile(languages, published, length: int, features) -> Profile:
+    return Profile(frozenset(languages or ()), dates.clean(published), length or 0,
+                   frozenset(features or ()))
 
 
-def is_translation(a: dict, b: dict) -> float | None:
-    """Score when documents a and b ({languages, published, length, features}) are translations.
-    (Sets given as sets are used as they are: a caller comparing one document with many keeps
-    them.)"""
-    la, lb = _set(a.get("languages") or ()), _set(b.get("languages") or ())
-    if not la or not lb or not la.isdisjoint(lb):
+def is_translation(a: Profile, b: Profile) -> float | None:
+    """Score when documents a and b are translations: in no common language, published at
+    compatible dates, of comparable length, sharing enough features."""
+    if not a.languages or not b.languages or not a.languages.isdisjoint(b.languages):
         return None
-    pa, pb = a.get("published"), b.get("published")
-    if dates.clean(pa) and dates.clean(pb) and not dates.compatible(pa, pb):
+    if a.published and b.published and not dates.compatible(a.published, b.published):
         return None
-    length_a, length_b = a.get("length") or 0, b.get("length") or 0
+    length_a, length_b = a.length, b.length
     if not length_a or not length_b or max(length_a, length_b) > 1.6 * min(length_a, length_b):
         return None
-    fa, fb = _set(a.get("features") or ()), _set(b.get("features") or ())
-    shared = len(fa & fb)
+    shared = len(a.features & b.features)
     if shared < MIN_FEATURES:
         return None
-    score = shared / (len(fa) + len(fb) - shared)   # = similarity(fa, fb)
+    score = shared / (len(a.features) + len(b.features) - shared)   # Jaccard
     return score if score >= MIN_SIMILARITY else None

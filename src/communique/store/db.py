@@ -113,7 +113,7 @@ class Store:
         # a name -> the entity it names (emptied when an alias or a person's identity changes)
         self._entities: dict[str, str | None] = {}
         # document id -> what it is judged on as a translation (bounded)
-        self._profiles: dict[str, dict] = {}
+        self._profiles: dict[str, translations.Profile] = {}
         # the entities' numbers of documents that the documents added since the last commit add
         self._entity_counts = _DocumentCounts()
         try:
@@ -457,8 +457,7 @@ class Store:
             groups.union(doc_id, other)
             linked = True
         doc = extraction.document
-        mine = {"languages": frozenset(doc.languages), "published": doc.published,
-                "length": len(doc.text), "features": frozenset(ready["features"])}
+        mine = translations.profile(doc.languages, doc.published, len(doc.text), ready["features"])
         for row in self._translation_candidates(doc_id, doc.published, len(doc.text),
                                                 doc.languages):
             score = translations.is_translation(mine, self._profile(row))
@@ -470,7 +469,7 @@ class Store:
                 linked = True
         return linked
 
-    def _profile(self, row) -> dict:
+    def _profile(self, row) -> translations.Profile:
         """What a stored document is judged on as a translation (read once, then remembered: a
         stored document never changes)."""
         found = self._profiles.get(row["id"])
@@ -479,9 +478,8 @@ class Store:
                 self._profiles.clear()
             features = self.conn.execute("SELECT features FROM documents WHERE id = ?",
                                          (row["id"],)).fetchone()[0]
-            found = self._profiles[row["id"]] = {
-                "languages": frozenset(json.loads(row["languages"])), "length": row["length"],
-                "published": row["published"], "features": frozenset(json.loads(features))}
+            found = self._profiles[row["id"]] = translations.profile(
+                json.loads(row["languages"]), row["published"], row["length"], json.loads(features))
         return found
 
     def _translation_candidates(self, doc_id: str, published: str | None, length: int,
