@@ -738,7 +738,9 @@ class Store:
         """Recompute a merged event from its sources (deleted when none is left). `counts` are
         its (independent sources, documents) when the caller knows them; `keep_bounds` when its
         stored bounds still hold (else they are computed again when next needed)."""
-        row = self.conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT type, key, date, date_end, status, title, fields, n_sources, n_documents,"
+            " bounds FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
             return
         type_ = row[0]
@@ -749,14 +751,19 @@ class Store:
             return
         out = merge.fold(type_, sources)
         fields, raw = out["fields"], _json(out["fields"])
-        self.conn.execute(
-            "UPDATE events SET key = ?, date = ?, date_end = ?, status = ?, title = ?, fields = ?,"
-            " n_sources = ?, n_documents = ? WHERE id = ?",
-            (merge.block_key(type_, fields), out["date"], out["date_end"], out["status"],
-             out["title"], raw, *(counts or self._counts(event_id, sources, groups)), event_id))
+        n_sources, n_documents = counts or self._counts(event_id, sources, groups)
+        new = {"key": merge.block_key(type_, fields), "date": out["date"],
+               "date_end": out["date_end"], "status": out["status"], "title": out["title"],
+               "fields": raw, "n_sources": n_sources, "n_documents": n_documents,
+               "bounds": row["bounds"] if keep_bounds else None}
+        # only the columns that change: an UPDATE rewrites the entries of every index on a
+        # column it sets, and a new source mostly changes the counts alone
+        changed = {column: value for column, value in new.items() if row[column] != value}
+        if changed:
+            self.conn.execute(
+                f"UPDATE events SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
+                (*changed.values(), event_id))
         self._fields[event_id] = json.loads(raw)   # a copy: what is stored
-        if not keep_bounds:
-            self.conn.execute("UPDATE events SET bounds = NULL WHERE id = ?", (event_id,))
         self._replace_rows("conflicts", event_id, ("field", '"values"'),
                            [(c["field"], _json(c["values"])) for c in out["conflicts"]])
         if type_ == "deployment":   # the only kind with a ledger history
