@@ -42,9 +42,15 @@ def _load_yaml(path: str) -> Any:
 
 
 def languages() -> list[str]:
-    """The languages that have a data folder, e.g. ['de', 'en', 'fr', 'nl']."""
-    root = data_dir() / "lang"
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    """The languages that have a data folder, e.g. ['de', 'en', 'fr', 'nl'] (listed once per data
+    folder: every document asks)."""
+    return list(_languages(str(data_dir())))
+
+
+@lru_cache(maxsize=4)
+def _languages(root: str) -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in (Path(root) / "lang").iterdir()
+                        if p.is_dir() and not p.name.startswith("_")))
 
 
 def lang_data(lang: str, kind: str) -> dict:
@@ -98,3 +104,4 @@ def clear_caches() -> None:
     _load_yaml.cache_clear()
     _lang_data.cache_clear()
     _data_dir.cache_clear()
+    _languages.cache_clear()
