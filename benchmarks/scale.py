@@ -49,7 +49,7 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
     checkpoints, counts, words = [], {}, 0
     start = time.perf_counter()
     with Store(db) as store, store.batch() as add:
-        results = extracted(read_sources([corpus], max_bytes=None), workers,
+        results = extracted(read_sources([corpus], max_bytes=None, conventions=False), workers,
                             lambda doc: not store.has_document(doc.content_hash), sign=True)
         t0 = time.perf_counter()
         for i, (item, x) in enumerate(results, 1):

@@ -126,6 +126,17 @@ def test_corpus_metadata_equals_gold(path, gold):
     assert got == {k: gold.get(k) for k in got}
 
 
+@pytest.mark.parametrize("path, gold", list(_corpus_cases())[:6])
+def test_conventions_applied_by_prepare_when_reading_left_them(path, gold):
+    """`ingest` reads its sources as they are and applies the conventions where it extracts:
+    the same title and date as reading them with the conventions."""
+    (raw,) = [d for d in read_sources([str(path)], conventions=False)]
+    (read,) = [d for d in read_sources([str(path)])]
+    prepare(raw)
+    assert (raw.title, raw.published) == (read.title, read.published) == (
+        gold.get("title"), gold.get("published"))
+
+
 def test_source_metadata_wins_over_conventions():
     doc = Document(id="x", text="Other title\n\ngepubliceerd op 27/06/2019", title="Given",
                    published="2020")

@@ -54,7 +54,7 @@ def _extractions(paths: list[str], max_bytes: int | None, skipped: list[str]) ->
     from ..ingest import read_sources
     from ..ingest.workers import extracted
 
-    for item, outcome in extracted(read_sources(paths, max_bytes=max_bytes)):
+    for item, outcome in extracted(read_sources(paths, max_bytes=max_bytes, conventions=False)):
         if isinstance(item, InputError):
             _skip(str(item), skipped)
         elif isinstance(outcome, str):
@@ -117,8 +117,9 @@ def ingest_command(paths, db, quiet, sample, max_bytes, workers, commit_every):
         def new(doc) -> bool:
             return not store.has_document(doc.content_hash)
 
-        for item, outcome in extracted(read_sources(paths, max_bytes=_limit(max_bytes)),
-                                       workers or default_workers(), new, sign=True):
+        # the release conventions (title, date) are applied where each text is extracted
+        sources = read_sources(paths, max_bytes=_limit(max_bytes), conventions=False)
+        for item, outcome in extracted(sources, workers or default_workers(), new, sign=True):
             if isinstance(item, InputError):
                 _skip(str(item), skipped)
                 advance(str(item.source))

@@ -45,17 +45,19 @@ def expand(paths: Iterable[str]) -> Iterator[str | InputError]:
             yield InputError(path, "no such file or directory")
 
 
-def read_sources(paths: Iterable[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES
-                 ) -> Iterator[Document | InputError]:
-    """Every document of every source, with title and published read off the text; a source that
-    cannot be read yields an InputError and the others go on."""
+def read_sources(paths: Iterable[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES,
+                 conventions: bool = True) -> Iterator[Document | InputError]:
+    """Every document of every source, with title and published read off the text (`conventions`;
+    without, as the source gives them: for a caller that `prepare`s each one, perhaps in another
+    process); a source that cannot be read yields an InputError and the others go on."""
     for path in expand(paths):
         if isinstance(path, InputError):
             yield path
             continue
         try:
             for item in read_file(path, max_bytes=max_bytes):
-                yield item if isinstance(item, InputError) else apply_conventions(item)
+                yield item if isinstance(item, InputError) or not conventions \
+                    else apply_conventions(item)
         except InputError as err:
             yield err
         except OSError as err:

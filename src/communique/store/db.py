@@ -515,7 +515,8 @@ class Store:
         return self._uf
 
     # -- merging ----------------------------------------------------------------------------
-    def _sources(self, event_id: str, groups, type_: str | None = None) -> list[dict]:
+    def _sources(self, event_id: str, groups, type_: str | None = None,
+                 limit: int = MAX_FOLD_SOURCES) -> list[dict]:
         """The sources of a merged event: all of them, or for a fact that hundreds of releases
         repeat ("the coalition, founded in 2014") MAX_FOLD_SOURCES of them, so that adding one
         more source costs the same however often the fact was told: the first ones stored (they
@@ -527,7 +528,7 @@ class Store:
         order = "published DESC, xevent DESC" if type_ == "deployment" else "xevent"
         xevents = [r[0] for r in self.conn.execute(
             f"SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY {order} LIMIT ?",
-            (event_id, MAX_FOLD_SOURCES))]
+            (event_id, limit))]
         if type_ == "deployment":
             xevents.reverse()
         return self._parsed_sources(xevents, groups)
@@ -698,10 +699,11 @@ class Store:
                     period = period or self._bounds(event_id, row["bounds"], groups)
                     same = ledger.possible(ledger.combined(
                         period, self._bounds(other["id"], other["bounds"], groups)))
-                else:
-                    theirs = self._sources(other["id"], groups, row["type"])
-                    same = bool(theirs) and all(merge.matches(src, fields, mine, row["type"])
-                                                for src in theirs)
+                else:  # its first source, read alone, rules most out; then all of them
+                    first = self._sources(other["id"], groups, row["type"], limit=1)
+                    same = bool(first) and merge.matches(first[0], fields, mine, row["type"]) \
+                        and all(merge.matches(src, fields, mine, row["type"])
+                                for src in self._sources(other["id"], groups, row["type"])[1:])
                 if same:
                     self.conn.execute("UPDATE event_sources SET event_id = ? WHERE event_id = ?",
                                       (event_id, other["id"]))
