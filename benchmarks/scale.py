@@ -8,8 +8,9 @@ second, merged into the knowledge base). It reports the
 time spent merging (Store.add, the one writer) apart from the time the writer waited for
 extractions, the merge cost (wall clock, and CPU time of the writer, which other load on the
 machine does not inflate) per document at every tenth of the run (does merging slow down as the
-store grows?), the writer's resident memory at each tenth and its peak, and the peak of the
-largest extraction worker.
+store grows?), the writer's resident memory at each tenth and its peak, the peak of the
+largest extraction worker, and the share of the machine's CPU time that was idle or stolen by the
+host of a virtual machine (a slower run on a busy host is not slower code).
 
     python benchmarks/scale.py [--sizes 1000,10000] [--workers 2] [--workdir /tmp/communique-bench]
 """
@@ -34,6 +35,25 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far, in ticks: user, nice, system, idle, iowait, irq, softirq,
+    steal (Linux /proc/stat; zeros elsewhere)."""
+    try:
+        with open("/proc/stat") as fh:
+            return [int(v) for v in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return [0] * 8
+
+
+def shares(before: list[int], after: list[int]) -> dict:
+    """Percent of all CPUs' time between two cpu_ticks(): idle (nothing to run) and stolen (by the
+    host of this virtual machine from its guests: the machine was slower, not the code)."""
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta) or 1
+    return {"idle_pct": round(100 * (delta[3] + delta[4]) / total, 1),
+            "steal_pct": round(100 * delta[7] / total, 1)}
+
+
 def run_one(corpus: str, db: str, workers: int) -> dict:
     from communique.errors import InputError
     from communique.ingest import read_sources
@@ -48,6 +68,7 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
     chunk_add = chunk_cpu = 0.0
     checkpoints, counts, words = [], {}, 0
     start = time.perf_counter()
+    ticks_start = ticks_tenth = cpu_ticks()
     with Store(db) as store, store.batch() as add:
         results = extracted(read_sources([corpus], max_bytes=None, conventions=False), workers,
                             lambda doc: not store.has_document(doc.content_hash), sign=True)
@@ -72,7 +93,9 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
                 checkpoints.append({"docs": i, "elapsed_s": round(time.perf_counter() - start, 1),
                                     "merge_ms_per_doc": round(1000 * chunk_add / step, 2),
                                     "merge_cpu_ms_per_doc": round(1000 * chunk_cpu / step, 2),
-                                    "rss_mb": round(rss_mb())})
+                                    "rss_mb": round(rss_mb()),
+                                    **shares(ticks_tenth, cpu_ticks())})
+                ticks_tenth = cpu_ticks()
                 chunk_add = chunk_cpu = 0.0
                 print(json.dumps(checkpoints[-1]), file=sys.stderr, flush=True)
     total = time.perf_counter() - start
@@ -87,6 +110,7 @@ def run_one(corpus: str, db: str, workers: int) -> dict:
         "db_mb": round(sum(Path(db + s).stat().st_size for s in ("", "-wal")
                            if Path(db + s).exists()) / 2**20, 1),
         "checkpoints": checkpoints,
+        **shares(ticks_start, cpu_ticks()),
     }
 
 
@@ -133,6 +157,9 @@ def main() -> None:
               + " ".join(str(c["merge_cpu_ms_per_doc"]) for c in r["checkpoints"]), flush=True)
         print("         RSS MB by tenth:       "
               + " ".join(str(c["rss_mb"]) for c in r["checkpoints"]), flush=True)
+        print(f"         CPU idle {r['idle_pct']} %, stolen by the host {r['steal_pct']} %;"
+              " stolen % by tenth: " + " ".join(str(c["steal_pct"]) for c in r["checkpoints"]),
+              flush=True)
     (work / "scale.json").write_text(json.dumps(results, indent=1))
 
 

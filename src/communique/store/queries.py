@@ -404,7 +404,7 @@ def get_entity(store: Store, entity_id: str, limit: int | None = None,
     # ORDER BY published put them); few are sorted, many read from the listing index backwards
     in_docs = (f" FROM doc_entities de CROSS JOIN documents d ON d.id = de.doc"
                f" WHERE de.entity IN ({marks}) AND d.current = 1")
-    n_documents = row["n_documents"]  # kept by the store's triggers (schema, migration 5)
+    n_documents = row["n_documents"]  # kept by the store (migrations 5 and 9)
     order = " ORDER BY d.published IS NULL DESC, d.published, d.seq DESC LIMIT ? OFFSET ?"
     if _sort_documents(store, n_documents, offset + limit):
         docs = store.rows(f"SELECT DISTINCT {columns}{in_docs}{order}", (*ids, limit, offset))
