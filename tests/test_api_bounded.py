@@ -4,6 +4,8 @@ gave (the reference implementations below) on the sample store built through the
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from fastapi.testclient import TestClient
 
 from conftest import build_sample_store
@@ -274,6 +276,25 @@ def test_search_ranks_a_bounded_set_and_marks_snippets(store, monkeypatch):
     from communique.store import search
     monkeypatch.setattr(search, "CANDIDATES", 2)
     assert 0 < len(queries.search(store, "F-16")) <= 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.lists(hs.sampled_from(["a", "b", "\x02c\x03", "\x02d", "e\x03"]), max_size=80),
+       hs.integers(min_value=1, max_value=30))
+def test_fragment_window_has_the_most_marks(words, size):
+    """The window a fragment shows starts at the first mark with the most marks after it within
+    `size` words (as counting them for each mark gives)."""
+    from communique.store.search import _CLOSE, _OPEN, fragment
+
+    text = fragment(" ".join(words), size=size)
+    starts = [i for i, w in enumerate(words) if _OPEN in w]
+    if len(words) <= size or not starts:
+        return
+    counts = [sum(1 for i in starts if first <= i < first + size) for first in starts]
+    best = starts[counts.index(max(counts))]
+    begin = max(0, min(best - 2, len(words) - size))
+    shown = [w.replace(_OPEN, "").replace(_CLOSE, "") for w in words[begin:begin + size]]
+    assert text.replace(_OPEN, "").replace(_CLOSE, "").strip("…").split() == shown
 
 
 def test_fragment_keeps_marks_balanced():

@@ -132,11 +132,12 @@ def fragment(marked: str | None, size: int = SNIPPET_WORDS) -> str:
     if len(words) <= size:
         return " ".join(words)
     starts = [i for i, w in enumerate(words) if _OPEN in w]
-    best, best_n = 0, -1
-    for first in starts:
-        n = sum(1 for i in starts if first <= i < first + size)
-        if n > best_n:
-            best, best_n = first, n
+    best, best_n, end = 0, -1, 0
+    for k, first in enumerate(starts):   # the marks in [first, first + size): a sliding window
+        while end < len(starts) and starts[end] < first + size:
+            end += 1
+        if end - k > best_n:
+            best, best_n = first, end - k
     begin = max(0, min(best - 2, len(words) - size))
     window = words[begin:begin + size]
     # marks open before the window, or still open at its end
