@@ -198,6 +198,22 @@ def test_timeline_plans_read_an_index_in_order(store, monkeypatch, filters):
     assert any("INDEX events_" in line or "INDEX event_entities_" in line for line in page), page
 
 
+@pytest.mark.parametrize("filters", [
+    {"type": "deployment", "date_from": "2021"}, {"date_from": "2019"},
+    {"type": "deployment", "date_to": "2020"}])
+def test_periods_are_read_and_counted_from_the_deployments_timeline(store, monkeypatch, filters):
+    """The branch of the deployments whose period can overlap the range reads the index that
+    holds what it tests (sort_date, last_day), for the page and for the count: another index on
+    the type means reading every deployment's row."""
+    seen = _plans(store, monkeypatch,
+                  lambda: queries.list_events(store, limit=1, count_limit=10_000, **filters))
+    periods = [(sql, plan) for sql, plan in seen if "last_day" in sql]
+    assert len(periods) == 2, seen  # the page and its count
+    for sql, plan in periods:
+        assert any("events_type_timeline" in line for line in plan), (sql, plan)
+        assert not any("events_type_key_seq" in line for line in plan), (sql, plan)
+
+
 @pytest.mark.parametrize("call, sorts", [
     (lambda s: queries.dossier_country(s, "BE", brief=True), 0),
     (lambda s: queries.dossier_country(s, "NL", brief=True), 0),

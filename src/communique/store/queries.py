@@ -174,7 +174,11 @@ def _timeline_sql(store: Store, type: str | None, actor: str | None, date_from: 
     parts, params = [], []
     for cond, more in _date_branches(type, date_from, date_to):
         if ids is None:
-            sql = (f"SELECT {columns.replace('k.', 'e.')} FROM events e"
+            # the periods' branch reads the deployments' timeline index, which holds all it
+            # tests (sort_date, last_day): counting them chose another index on the type and read
+            # every deployment's row (28 ms on the 100k store, 1.4 from the index)
+            periods = " INDEXED BY events_type_timeline" if "last_day" in cond else ""
+            sql = (f"SELECT {columns.replace('k.', 'e.')} FROM events e{periods}"
                    f" WHERE {cond.replace('k.', 'e.')}")
             args: list = list(more)
             if type:
