@@ -27,6 +27,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_ticks, shares  # noqa: E402
+
 ENDPOINTS = {
     "timeline actor=BE": "/api/timeline?actor=BE",
     "timeline type=meeting 2019": "/api/timeline?type=meeting&from=2019&to=2019",
@@ -193,6 +196,7 @@ def main() -> None:
 
         start = time.perf_counter()
         server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+        ticks = cpu_ticks()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
         for t in threads:
             t.start()
@@ -201,10 +205,12 @@ def main() -> None:
         wall = time.perf_counter() - start
         server_cpu = cpu_seconds(server.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
+        machine = shares(ticks, cpu_ticks())
         n = sum(len(v) for v in latencies.values())
         print(f"{n} requests in {wall:.1f} s ({n / wall:.1f} requests/s), {len(errors)} errors;"
               f" CPU per request: server {1000 * server_cpu / n:.1f} ms, clients"
-              f" {1000 * client_cpu / n:.1f} ms; load average {os.getloadavg()[0]:.1f}")
+              f" {1000 * client_cpu / n:.1f} ms; CPU idle {machine['idle_pct']} %, stolen by the"
+              f" host {machine['steal_pct']} %")
         print(f"{'endpoint':<30} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'bytes':>9}")
         for name, values in latencies.items():
             print(f"{name:<30} {len(values):>4} {statistics.median(values):>8.0f} "

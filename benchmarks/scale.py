@@ -28,30 +28,13 @@ from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from machine import cpu_ticks, shares  # noqa: E402
 
 
 def rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def cpu_ticks() -> list[int]:
-    """The machine's CPU time so far, in ticks: user, nice, system, idle, iowait, irq, softirq,
-    steal (Linux /proc/stat; zeros elsewhere)."""
-    try:
-        with open("/proc/stat") as fh:
-            return [int(v) for v in fh.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return [0] * 8
-
-
-def shares(before: list[int], after: list[int]) -> dict:
-    """Percent of all CPUs' time between two cpu_ticks(): idle (nothing to run) and stolen (by the
-    host of this virtual machine from its guests: the machine was slower, not the code)."""
-    delta = [b - a for a, b in zip(before, after)]
-    total = sum(delta) or 1
-    return {"idle_pct": round(100 * (delta[3] + delta[4]) / total, 1),
-            "steal_pct": round(100 * delta[7] / total, 1)}
 
 
 def run_one(corpus: str, db: str, workers: int) -> dict:
@@ -128,7 +111,6 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(*args.one, workers)))
         return
-    sys.path.insert(0, str(HERE))
     import corpus
 
     work = Path(args.workdir)
