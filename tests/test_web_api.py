@@ -233,6 +233,25 @@ def test_timeline_page_groups_by_year_and_filters(client):
     assert 'class="badge meeting"' in meetings and 'class="badge deployment"' not in meetings
 
 
+def test_timeline_page_comes_in_pages_that_keep_the_filters(client, all_events, monkeypatch):
+    """The home page of a big store is one page of its timeline (not tens of thousands of
+    events): pages follow one another in timeline order, with the filters kept in their links."""
+    from communique.web import pages_events
+
+    monkeypatch.setattr(pages_events, "PER_PAGE", 2)
+    ids = re.compile(r'href="/events/([^"#?]+)"')
+    first = client.get("/timeline").text
+    assert f"{len(all_events)} events; 1–2 shown" in first and "← earlier" not in first
+    later = re.search(r'<a href="([^"]+)">later →</a>', first).group(1).replace("&amp;", "&")
+    assert later == "/timeline?offset=2"
+    second = client.get(later).text
+    assert f"3–4 shown" in second and '<a href="/timeline">← earlier</a>' in second
+    shown = list(dict.fromkeys(ids.findall(first))) + list(dict.fromkeys(ids.findall(second)))
+    assert shown == [e["id"] for e in all_events[:4]]
+    meetings = client.get("/timeline", params={"type": "meeting"}).text
+    assert re.search(r'href="/timeline\?offset=2&amp;type=meeting"', meetings)
+
+
 def test_document_page_marks_entities_events_and_languages(client):
     docs = client.get("/api/documents").json()["items"]
     doc = max((client.get(f"/api/documents/{d['id']}").json() for d in docs),

@@ -13,6 +13,7 @@ from .highlight import Span, render as highlight, safe_snippet
 router = APIRouter(include_in_schema=False)
 
 CONTEXT = 600  # characters of source text shown around an evidence span
+PER_PAGE = 200  # events on a page of the timeline (a big store holds tens of thousands)
 
 
 def _queries():
@@ -49,18 +50,23 @@ def event_title(event: dict) -> str:
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, actor: str | None = None, type: str | None = None,
                   date_from: str | None = Query(None, alias="from"),
-                  date_to: str | None = Query(None, alias="to")):
+                  date_to: str | None = Query(None, alias="to"),
+                  offset: int = Query(0, ge=0)):
+    q = _queries()
+    count_limit = offset + q.COUNT_LIMIT
     with open_store(request) as store:
-        events = _queries().timeline(store, actor=actor or None, type=type or None,
-                                     date_from=date_from or None, date_to=date_to or None)
+        events, total = q.list_events(store, type=type or None, actor=actor or None,
+                                      date_from=date_from or None, date_to=date_to or None,
+                                      limit=PER_PAGE, offset=offset, count_limit=count_limit)
         actors = countries(store)
     for e in events:
         e.setdefault("display_title", event_title(e))
     years = [(year, list(group)) for year, group in groupby(
         events, key=lambda e: e.get("year") or (str(e.get("date") or "")[:4] or "undated"))]
     return render(request, "timeline.html", {
-        "title": "Timeline", "years": years, "n_events": len(events), "actors": actors,
-        "types": EVENT_TYPES,
+        "title": "Timeline", "years": years, "n_events": total,
+        "n_events_at_least": total >= count_limit, "offset": offset, "per_page": PER_PAGE,
+        "shown": len(events), "actors": actors, "types": EVENT_TYPES,
         "filters": {"actor": actor or "", "type": type or "", "from": date_from or "",
                     "to": date_to or ""},
     })
