@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import build_sample_store
+from communique.resolve import dates
 from communique.web import create_app
 from communique.web.charts import funding_by_year, ledger_rows, year_fraction
 from communique.web.geo import countries, project, view_box
@@ -276,6 +277,29 @@ def test_event_page_shows_each_source_with_evidence(client, all_events):
     page = client.get(f"/events/{event['id']}").text
     assert page.count('<article class="source">') == event["n_sources"]
     assert page.count('<mark class="evidence">') == event["n_sources"]
+
+
+def test_event_page_quotes_its_first_sources_and_says_how_many(client, all_events, monkeypatch):
+    """A fact that thousands of releases repeat: its page quotes the first sources, in the API's
+    order, and says how many there are."""
+    from communique.web import pages_events
+
+    event = max(all_events, key=lambda e: e["n_sources"])
+    sources = client.get(f"/api/events/{event['id']}").json()["sources"]
+    assert len(sources) >= 2
+    monkeypatch.setattr(pages_events, "SOURCES_SHOWN", 1)
+    page = client.get(f"/events/{event['id']}").text
+    assert page.count('<article class="source">') == 1
+    assert f"the first 1 of {len(sources)}" in page
+    first = re.search(r'<a class="doc-link" href="/documents/([^"?]+)', page).group(1)
+    assert first == sources[0]["doc"]
+
+
+def test_event_sources_are_in_publication_order(client, all_events):
+    for event in all_events[:30]:
+        sources = client.get(f"/api/events/{event['id']}").json()["sources"]
+        days = [dates.lo(s["published"]) or "" for s in sources]
+        assert days == sorted(days), event["id"]
 
 
 def test_dossier_and_map_pages_draw_svg(client):

@@ -14,6 +14,7 @@ router = APIRouter(include_in_schema=False)
 
 CONTEXT = 600  # characters of source text shown around an evidence span
 PER_PAGE = 200  # events on a page of the timeline (a big store holds tens of thousands)
+SOURCES_SHOWN = 50  # an event's sources quoted on its page (a fact can have thousands)
 
 
 def _queries():
@@ -76,16 +77,19 @@ def timeline_page(request: Request, actor: str | None = None, type: str | None =
 def event_page(request: Request, event_id: str):
     q = _queries()
     with open_store(request) as store:
-        event = q.get_event(store, event_id)
+        event = q.get_event(store, event_id, max_sources=SOURCES_SHOWN)
         if event is None:
             raise not_found("event")
-        sources = []
-        for src in event.get("sources") or []:
-            doc = q.get_document(store, src.get("doc")) if src.get("doc") else None
-            sources.append({**src, "document": doc, "html": _evidence_html(doc, src)})
+        texts = q.document_texts(store, [s["doc"] for s in event.get("sources") or [] if s.get("doc")])
+    sources = []
+    for src in event.get("sources") or []:
+        doc = {"title": src.get("title"), "published": src.get("published"),
+               "text": texts.get(src.get("doc"))}
+        sources.append({**src, "document": doc, "html": _evidence_html(doc, src)})
     event["display_title"] = event_title(event)
     return render(request, "event.html", {"title": event["display_title"], "event": event,
-                                          "sources": sources})
+                                          "sources": sources,
+                                          "n_sources": event.get("n_source_rows", len(sources))})
 
 
 def _evidence_html(doc: dict | None, src: dict):
