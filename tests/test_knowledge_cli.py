@@ -83,6 +83,31 @@ def test_export_events_jsonl_csv_parquet(cli, db, tmp_path):
     assert table.column("sources")[0].as_py()[0]["evidence"]
 
 
+def test_exports_are_written_as_read_in_pages(cli, db, tmp_path, monkeypatch):
+    """Read a few events and documents at a time (a store of any size), the exports hold the
+    same as read whole: every event in timeline order, every document once."""
+    from communique.store import Store, queries
+
+    whole = [json.loads(line) for line in cli("export", "--db", db, "--format",
+                                                  "events-jsonl").stdout.splitlines()]
+    facts = cli("export", "--db", db, "--format", "facts").stdout.splitlines()
+    monkeypatch.setattr(queries, "EXPORT_PAGE", 2)
+    monkeypatch.setattr("communique.cli.knowledge.PARQUET_ROW_GROUP", 3)
+    paged = [json.loads(line) for line in cli("export", "--db", db, "--format",
+                                                  "events-jsonl").stdout.splitlines()]
+    assert paged == whole
+    with Store(db, readonly=True) as store:
+        assert [e["id"] for e in paged] == [e["id"] for e in queries.timeline(store)]
+        texts = [ex.document.text for ex in store.extractions(batch=2)]
+        assert len(texts) == len(facts) == len(set(texts))
+    out = tmp_path / "events.parquet"
+    assert cli("export", "--db", db, "--format", "parquet", "--out", out).exit_code == 0
+    import pyarrow.parquet as pq
+    table = pq.read_table(out)
+    assert table.column("id").to_pylist() == [e["id"] for e in whole]
+    assert pq.ParquetFile(out).num_row_groups == -(-len(whole) // 3)
+
+
 def test_missing_database_is_a_clear_error(cli, tmp_path):
     result = cli("timeline", "--db", tmp_path / "none.db")
     assert result.exit_code != 0 and "none.db" in result.output

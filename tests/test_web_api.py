@@ -226,6 +226,26 @@ def test_exports_hold_every_event(client, all_events):
     assert table.num_rows == len(all_events) and "asset" in table.column_names
 
 
+def test_exports_are_streamed_as_read(client, all_events, monkeypatch):
+    """Downloads are written as the events are read, a few at a time: the same rows, in
+    timeline order."""
+    import pyarrow.parquet as pq
+
+    from communique.store import queries
+    from communique.web import exports
+
+    monkeypatch.setattr(queries, "EXPORT_PAGE", 2)
+    monkeypatch.setattr(exports, "ROW_GROUP", 3)
+    timeline = [e["id"] for e in client.get("/api/timeline", params={"limit": 500}).json()["items"]]
+    lines = client.get("/api/export/events.jsonl").text.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == timeline
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/export/events.csv").text)))
+    assert [r["id"] for r in rows] == timeline
+    parquet = pq.ParquetFile(io.BytesIO(client.get("/api/export/events.parquet").content))
+    assert parquet.num_row_groups == -(-len(timeline) // 3)
+    assert parquet.read().column("id").to_pylist() == timeline
+
+
 # -- pages ----------------------------------------------------------------------------------
 def test_timeline_page_groups_by_year_and_filters(client):
     page = client.get("/timeline").text

@@ -6,6 +6,7 @@ import html
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -228,22 +229,23 @@ def export_command(db, fmt, out):
 
     if fmt == "parquet" and not out:
         raise click.ClickException("--format parquet needs --out FILE")
-    with _open(db) as store:
+    # written as read, in one read transaction: a store of any size, one state of it
+    with _open(db) as store, store.snapshot():
         if fmt in ("facts", "jsonl"):
-            lines = [json.dumps(ex.to_facts() if fmt == "facts" else ex.to_dict(),
-                                ensure_ascii=False) for ex in store.extractions()]
+            lines = (json.dumps(ex.to_facts() if fmt == "facts" else ex.to_dict(),
+                                ensure_ascii=False) for ex in store.extractions())
             _write_lines(lines, out)
             return
         events = queries.export_events(store)
-    if fmt == "events-jsonl":
-        _write_lines([json.dumps(e, ensure_ascii=False) for e in events], out)
-    elif fmt == "csv":
-        _write_csv(events, out)
-    else:
-        _write_parquet(events, out)
+        if fmt == "events-jsonl":
+            _write_lines((json.dumps(e, ensure_ascii=False) for e in events), out)
+        elif fmt == "csv":
+            _write_csv(events, out)
+        else:
+            _write_parquet(events, out)
 
 
-def _write_lines(lines: list[str], out: str | None) -> None:
+def _write_lines(lines: Iterable[str], out: str | None) -> None:
     if out:
         with open(out, "w", encoding="utf-8") as fh:
             fh.writelines(line + "\n" for line in lines)
@@ -262,7 +264,7 @@ def _flat(event: dict) -> dict:
     return row
 
 
-def _write_csv(events: list[dict], out: str | None) -> None:
+def _write_csv(events: Iterable[dict], out: str | None) -> None:
     fh = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         writer = csv.DictWriter(fh, fieldnames=list(_COLUMNS))
@@ -274,7 +276,10 @@ def _write_csv(events: list[dict], out: str | None) -> None:
             fh.close()
 
 
-def _write_parquet(events: list[dict], out: str) -> None:
+PARQUET_ROW_GROUP = 5_000  # events held in memory at a time
+
+
+def _write_parquet(events: Iterable[dict], out: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -285,9 +290,16 @@ def _write_parquet(events: list[dict], out: str) -> None:
                         ("status", pa.string()), ("title", pa.string()),
                         ("n_sources", pa.int64()), ("fields", pa.string()),
                         ("conflicts", pa.string()), ("sources", pa.list_(source))])
-    rows = [{"id": e["id"], "type": e["type"], "date": e["date"], "status": e["status"],
-             "title": e["title"], "n_sources": e["n_sources"],
-             "fields": json.dumps(e["fields"], ensure_ascii=False),
-             "conflicts": json.dumps(e["conflicts"], ensure_ascii=False),
-             "sources": e["sources"]} for e in events]
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), out)
+    with pq.ParquetWriter(out, schema) as writer:
+        rows: list[dict] = []
+        for e in events:
+            rows.append({"id": e["id"], "type": e["type"], "date": e["date"],
+                         "status": e["status"], "title": e["title"], "n_sources": e["n_sources"],
+                         "fields": json.dumps(e["fields"], ensure_ascii=False),
+                         "conflicts": json.dumps(e["conflicts"], ensure_ascii=False),
+                         "sources": e["sources"]})
+            if len(rows) >= PARQUET_ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))

@@ -188,13 +188,20 @@ class Store:
                                     (content_hash,)).fetchone()
         return row is not None
 
-    def extractions(self) -> Iterator[Extraction]:
-        """The current version of every document with its facts as extracted, in ingestion order."""
-        rows = self.rows("SELECT text, extraction FROM documents WHERE current = 1 ORDER BY seq")
-        for row in rows:
-            data = json.loads(row["extraction"])
-            data["document"]["text"] = row["text"]
-            yield Extraction.from_dict(data)
+    def extractions(self, batch: int = 200) -> Iterator[Extraction]:
+        """The current version of every document with its facts as extracted, in ingestion order,
+        read `batch` documents at a time (an export of any size holds a batch)."""
+        last = 0
+        while True:
+            rows = self.rows("SELECT seq, text, extraction FROM documents WHERE current = 1"
+                             " AND seq > ? ORDER BY seq LIMIT ?", (last, batch))
+            for row in rows:
+                data = json.loads(row["extraction"])
+                data["document"]["text"] = row["text"]
+                yield Extraction.from_dict(data)
+            if len(rows) < batch:
+                return
+            last = rows[-1]["seq"]
 
     def add(self, extraction: Extraction) -> str:
         """Store a document with its facts, merged: its own transaction, or a savepoint of the

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from ..resolve import dates
 from ..resolve.identity import norm
@@ -315,24 +315,38 @@ def get_event(store: Store, event_id: str, max_sources: int | None = None) -> di
     return event
 
 
-def export_events(store: Store) -> list[dict]:
-    """Every merged event with its fields and sources (export --format events-jsonl|csv|parquet)."""
-    out = []
-    for row in timeline(store):
-        sources = _event_sources(store, row["id"])
-        conflicts = store.rows('SELECT field, "values" FROM conflicts WHERE event_id = ?',
-                               (row["id"],))
-        out.append({
-            "id": row["id"], "type": row["type"], "date": row["date"], "status": row["status"],
-            "title": row["title"], "fields": row["fields"], "n_sources": row["n_sources"],
-            "conflicts": [{"field": c["field"], "values": _loads(c["values"], [])}
-                          for c in conflicts],
-            "sources": [{"doc": s["doc"], "start": s["start"], "end": s["end"],
-                         "evidence": s["evidence"], "language": s["language"],
-                         "extractor": s["extractor"], "published": s["published"]}
-                        for s in sources],
-        })
-    return out
+EXPORT_PAGE = 500  # events read at a time by an export
+
+
+def export_events(store: Store) -> Iterator[dict]:
+    """Every merged event with its fields and sources, one at a time in timeline order (export
+    --format events-jsonl|csv|parquet, the API's downloads): a store of any size is written out
+    with the memory of a page of events. (Inside one read transaction, the pages read one state
+    of a store that is being written.)"""
+    offset = 0
+    while True:
+        page = _timeline_page(store, None, None, None, None, EXPORT_PAGE, offset)
+        for row in page:
+            yield _exported(store, row)
+        if len(page) < EXPORT_PAGE:
+            return
+        offset += len(page)
+
+
+def _exported(store: Store, row: dict) -> dict:
+    sources = _event_sources(store, row["id"])
+    conflicts = store.rows('SELECT field, "values" FROM conflicts WHERE event_id = ?',
+                           (row["id"],))
+    return {
+        "id": row["id"], "type": row["type"], "date": row["date"], "status": row["status"],
+        "title": row["title"], "fields": row["fields"], "n_sources": row["n_sources"],
+        "conflicts": [{"field": c["field"], "values": _loads(c["values"], [])}
+                      for c in conflicts],
+        "sources": [{"doc": s["doc"], "start": s["start"], "end": s["end"],
+                     "evidence": s["evidence"], "language": s["language"],
+                     "extractor": s["extractor"], "published": s["published"]}
+                    for s in sources],
+    }
 
 
 # -- entities ---------------------------------------------------------------------------------
@@ -671,7 +685,7 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
         rows = store.rows(f"SELECT DISTINCT {columns}{in_docs.replace('CROSS JOIN', 'JOIN')}"
                           " ORDER BY d.published", tuple(ids))
     else:
-        n_documents = row["n_documents"]  # kept by the store's triggers (migration 5)
+        n_documents = row["n_documents"]  # kept by the store (migrations 5 and 9)
         if _sort_documents(store, n_documents, BRIEF_EVENTS):  # few: sort them
             rows = store.rows(f"SELECT DISTINCT {columns}{in_docs}"
                               " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",

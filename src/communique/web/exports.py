@@ -1,14 +1,14 @@
-"""Downloads of the events: CSV, JSON Lines and Parquet, serialised from the events query."""
+"""Downloads of the events: CSV, JSON Lines and Parquet, serialised from the events query as
+they are read (CSV and JSON Lines streamed; Parquet written in row groups)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
-
-from .deps import open_store
+from fastapi.responses import Response, StreamingResponse
 
 router = APIRouter(prefix="/api/export", tags=["exports"])
 
@@ -18,22 +18,22 @@ FIELDS = ("date", "place", "virtual", "country", "level", "hosts", "participants
           "amount", "currency", "donor", "purpose", "since", "year",
           "speaker", "text", "language", "what", "count", "new_members")
 COLUMNS = ("id", "type") + FIELDS + ("n_sources", "sources", "evidence")
-_PAGE = 500
+ROW_GROUP = 5_000  # events per Parquet row group: what is held in memory at a time
 
 
-def all_events(store) -> list[dict]:
-    from ..store import queries
+def exported_events(request: Request) -> Iterator[dict]:
+    """Every event with its sources, one at a time (queries.export_events), read in one
+    transaction of a connection of its own: a download is streamed, and the thread that reads
+    the next chunk may not be the one that read the last."""
+    from ..store import Store, queries
 
-    if hasattr(queries, "export_events"):  # the store's own export: events with their sources
-        return queries.export_events(store)
-    out: list[dict] = []
-    offset = 0
-    while True:
-        items, total = queries.list_events(store, limit=_PAGE, offset=offset)
-        out.extend(items)
-        offset += len(items)
-        if not items or offset >= total:
-            return out
+    store = Store(request.app.state.db_path, readonly=True)
+    try:
+        store.execute("BEGIN")
+        yield from queries.export_events(store)
+        store.execute("COMMIT")
+    finally:
+        store.close()
 
 
 def _cell(value) -> str | None:
@@ -63,29 +63,49 @@ def flat(event: dict) -> dict:
     return {k: _cell(v) if k != "n_sources" else v for k, v in row.items()}
 
 
-def _download(body: bytes, media_type: str, name: str) -> Response:
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _download(body: bytes | Iterator[bytes], media_type: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if isinstance(body, bytes):
+        return Response(body, media_type=media_type, headers=headers)
+    return StreamingResponse(body, media_type=media_type, headers=headers)
 
 
-@router.get("/events.csv", summary="Every event as CSV (one row per event)")
-def events_csv(request: Request) -> Response:
-    with open_store(request) as store:
-        events = all_events(store)
+def _chunks(lines: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Lines of text sent in chunks of about `size` bytes."""
+    buf, n = [], 0
+    for line in lines:
+        buf.append(line)
+        n += len(line)
+        if n >= size:
+            yield "".join(buf).encode("utf-8")
+            buf, n = [], 0
+    if buf:
+        yield "".join(buf).encode("utf-8")
+
+
+def _csv_lines(events: Iterable[dict]) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for event in events:
         writer.writerow(flat(event))
-    return _download(buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "events.csv")
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+@router.get("/events.csv", summary="Every event as CSV (one row per event)")
+def events_csv(request: Request) -> Response:
+    return _download(_chunks(_csv_lines(exported_events(request))), "text/csv; charset=utf-8",
+                     "events.csv")
 
 
 @router.get("/events.jsonl", summary="Every event as JSON Lines, as the API gives it")
 def events_jsonl(request: Request) -> Response:
-    with open_store(request) as store:
-        events = all_events(store)
-    body = "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events)
-    return _download(body.encode("utf-8"), "application/x-ndjson", "events.jsonl")
+    lines = (json.dumps(e, ensure_ascii=False, default=str) + "\n"
+             for e in exported_events(request))
+    return _download(_chunks(lines), "application/x-ndjson", "events.jsonl")
 
 
 @router.get("/events.parquet", summary="Every event as Parquet (the CSV's columns)")
@@ -93,12 +113,17 @@ def events_parquet(request: Request) -> Response:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with open_store(request) as store:
-        rows = [flat(e) for e in all_events(store)]
     schema = pa.schema([(c, pa.int64() if c == "n_sources" else pa.string()) for c in COLUMNS])
-    table = pa.Table.from_pylist(
-        [{c: (int(r[c]) if c == "n_sources" and r[c] is not None else r[c]) for c in COLUMNS}
-         for r in rows], schema=schema)
-    buf = io.BytesIO()
-    pq.write_table(table, buf)
+    buf = io.BytesIO()   # (Parquet's footer comes last: the file is sent once written)
+    with pq.ParquetWriter(buf, schema) as writer:
+        rows: list[dict] = []
+        for event in exported_events(request):
+            r = flat(event)
+            rows.append({c: (int(r[c]) if c == "n_sources" and r[c] is not None else r[c])
+                         for c in COLUMNS})
+            if len(rows) >= ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
     return _download(buf.getvalue(), "application/vnd.apache.parquet", "events.parquet")

@@ -134,10 +134,8 @@ def person_page(request: Request, key: str):
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, actor: str | None = None):
-    from .exports import all_events
-
-    with open_store(request) as store:
-        events = [e for e in all_events(store) if e.get("type") == "deployment"]
+    with open_store(request) as store:   # the deployments alone, without their sources
+        events = _queries().timeline(store, type="deployment")
     deployments = []
     for e in events:
         d = {**(e.get("fields") or {}), "id": e.get("id")}
