@@ -242,6 +242,19 @@ def test_many_documents_of_a_person_are_read_newest_first(store, monkeypatch):
     assert few == queries.dossier_person(store, "Sophie Wilmès", brief=True)
 
 
+def test_the_dossier_page_lists_a_persons_newest_documents(store, monkeypatch):
+    """The full dossier (the person's page) lists the newest DOSSIER_EVENTS documents, read the
+    way the brief one reads them: not every document that names the person."""
+    everything = queries.dossier_person(store, "Sophie Wilmès", brief=True)
+    monkeypatch.setattr(queries, "BRIEF_EVENTS", 1000)
+    newest = [d["id"] for d in queries.dossier_person(store, "Sophie Wilmès", brief=True)[
+        "documents"]]
+    assert len(newest) == everything["counts"]["documents"] >= 2
+    monkeypatch.setattr(queries, "DOSSIER_EVENTS", 2)
+    full = queries.dossier_person(store, "Sophie Wilmès")
+    assert [d["id"] for d in full["documents"]] == newest[:2]
+
+
 # -- counts stop at COUNT_LIMIT ----------------------------------------------------------
 def test_totals_past_the_count_limit_are_lower_bounds(db, monkeypatch):
     client = TestClient(create_app(db))

@@ -663,8 +663,8 @@ def dossier_country(store: Store, code: str, brief: bool = False) -> dict | None
 
 
 def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) -> dict | None:
-    """A person's quotes, meetings and documents (brief: the newest BRIEF_EVENTS of each, without
-    sources, and how many there are in `counts`)."""
+    """A person's quotes, meetings and documents: the newest DOSSIER_EVENTS of each (brief: the
+    newest BRIEF_EVENTS, without sources, and how many there are in `counts`)."""
     row = _resolve_entity(store, entity_id_or_name, "person")
     if row is None or row["type"] != "person":
         return None
@@ -681,21 +681,19 @@ def dossier_person(store: Store, entity_id_or_name: str, brief: bool = False) ->
     # the person's rows drive the join (CROSS JOIN: SQLite keeps the order written)
     in_docs = (f" FROM doc_entities de CROSS JOIN documents d ON d.id = de.doc"
                f" WHERE de.entity IN ({marks}) AND d.current = 1")
-    if not brief:  # the dossier page: all of them
-        rows = store.rows(f"SELECT DISTINCT {columns}{in_docs.replace('CROSS JOIN', 'JOIN')}"
-                          " ORDER BY d.published", tuple(ids))
-    else:
-        n_documents = row["n_documents"]  # kept by the store (migrations 5 and 9)
-        if _sort_documents(store, n_documents, BRIEF_EVENTS):  # few: sort them
-            rows = store.rows(f"SELECT DISTINCT {columns}{in_docs}"
-                              " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
-                              (*ids, BRIEF_EVENTS))
-        else:  # many: the newest documents (an index) until BRIEF_EVENTS of them name the person
-            rows = store.rows(
-                f"SELECT {columns} FROM documents d WHERE d.current = 1 AND EXISTS (SELECT 1"
-                f" FROM doc_entities de WHERE de.doc = d.id AND de.entity IN ({marks}))"
-                " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
-                (*ids, BRIEF_EVENTS))
+    # the newest documents: BRIEF_EVENTS of them, or DOSSIER_EVENTS for the dossier page (all of
+    # a minister's took 0.8 s on the 100,000-document store: 6,957 of them)
+    wanted = BRIEF_EVENTS if brief else DOSSIER_EVENTS
+    n_documents = row["n_documents"]  # kept by the store (migrations 5 and 9)
+    if _sort_documents(store, n_documents, wanted):  # few: sort them
+        rows = store.rows(f"SELECT DISTINCT {columns}{in_docs}"
+                          " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?",
+                          (*ids, wanted))
+    else:  # many: the newest documents (an index) until `wanted` of them name the person
+        rows = store.rows(
+            f"SELECT {columns} FROM documents d WHERE d.current = 1 AND EXISTS (SELECT 1"
+            f" FROM doc_entities de WHERE de.doc = d.id AND de.entity IN ({marks}))"
+            " ORDER BY d.published IS NULL, d.published DESC, d.seq LIMIT ?", (*ids, wanted))
     documents = [_doc_summary(r) for r in rows]
     out = {"person": {"id": row["id"], "name": row["name"], "roles": _loads(row["roles"], []),
                       "country": row["country"], "merged_ids": ids},
