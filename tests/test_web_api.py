@@ -273,6 +273,16 @@ def test_timeline_page_comes_in_pages_that_keep_the_filters(client, all_events, 
     assert re.search(r'href="/timeline\?offset=2&amp;type=meeting"', meetings)
 
 
+def test_documents_page_comes_in_pages(client, monkeypatch):
+    from communique.web import pages_documents
+
+    monkeypatch.setattr(pages_documents, "PER_PAGE", 2)
+    first = client.get("/documents").text
+    assert '<a href="/documents?offset=2">older →</a>' in first and "newer" not in first
+    second = client.get("/documents", params={"offset": 2}).text
+    assert '<a href="/documents">← newer</a>' in second
+
+
 def test_document_page_marks_entities_events_and_languages(client):
     docs = client.get("/api/documents").json()["items"]
     doc = max((client.get(f"/api/documents/{d['id']}").json() for d in docs),
