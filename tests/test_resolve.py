@@ -191,6 +191,19 @@ def test_entity_counts_added_per_commit_survive_merges_versions_and_a_failure(
     store.close()
 
 
+def test_entity_counts_of_an_add_inside_a_callers_transaction(tmp_path):
+    """`add` inside a transaction that batch() did not open (a savepoint of the caller's) writes
+    its documents' counts itself: nothing else would."""
+    store = Store(tmp_path / "kb.db")
+    store.conn.execute("BEGIN")
+    for ex in synthetic_extractions().values():
+        store.add(ex)
+    store.conn.execute("COMMIT")
+    stored, recount = _entity_counts(store)
+    assert stored == recount and any(stored.values())
+    store.close()
+
+
 def test_a_new_deployment_after_the_end_opens_a_new_period(tmp_path):
     exs = list(synthetic_extractions().values())
     later = build("syn-07.txt", "Denmark will send its F-16s to Iraq again from March 2024.",

@@ -116,6 +116,7 @@ class Store:
         self._profiles: dict[str, translations.Profile] = {}
         # the entities' numbers of documents that the documents added since the last commit add
         self._entity_counts = _DocumentCounts()
+        self._batching = False  # inside batch(), which writes the counts as it commits
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -237,7 +238,7 @@ class Store:
                 if linked:  # only a new link can make two stored events one fact
                     self._coalesce(touched, groups)
                 self._entity_counts.done()
-                if not nested:
+                if not (nested and self._batching):  # else batch() writes them as it commits
                     self._entity_counts.write(self.conn)
                 self.conn.execute("RELEASE document" if nested else "COMMIT")
             except BaseException:
@@ -290,10 +291,12 @@ class Store:
                     if pending >= documents or time.monotonic() - since >= seconds:
                         commit()
 
+        self._batching = True
         try:
             yield add
         finally:  # what was stored stays, also when the caller stops on an error: each document
             with self._lock:  # in it is whole (a failed one went back to its savepoint)
+                self._batching = False
                 try:
                     commit()
                 except sqlite3.Error:
