@@ -92,7 +92,7 @@ def test_exports_are_written_as_read_in_pages(cli, db, tmp_path, monkeypatch):
                                                   "events-jsonl").stdout.splitlines()]
     facts = cli("export", "--db", db, "--format", "facts").stdout.splitlines()
     monkeypatch.setattr(queries, "EXPORT_PAGE", 2)
-    monkeypatch.setattr("communique.cli.knowledge.PARQUET_ROW_GROUP", 3)
+    monkeypatch.setattr("communique.web.exports.ROW_GROUP", 3)
     paged = [json.loads(line) for line in cli("export", "--db", db, "--format",
                                                   "events-jsonl").stdout.splitlines()]
     assert paged == whole

@@ -276,12 +276,10 @@ def _write_csv(events: Iterable[dict], out: str | None) -> None:
             fh.close()
 
 
-PARQUET_ROW_GROUP = 5_000  # events held in memory at a time
-
-
 def _write_parquet(events: Iterable[dict], out: str) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from ..web.exports import write_parquet  # (in row groups: any number of events)
 
     source = pa.struct([("doc", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
                         ("evidence", pa.string()), ("language", pa.string()),
@@ -290,16 +288,9 @@ def _write_parquet(events: Iterable[dict], out: str) -> None:
                         ("status", pa.string()), ("title", pa.string()),
                         ("n_sources", pa.int64()), ("fields", pa.string()),
                         ("conflicts", pa.string()), ("sources", pa.list_(source))])
-    with pq.ParquetWriter(out, schema) as writer:
-        rows: list[dict] = []
-        for e in events:
-            rows.append({"id": e["id"], "type": e["type"], "date": e["date"],
-                         "status": e["status"], "title": e["title"], "n_sources": e["n_sources"],
-                         "fields": json.dumps(e["fields"], ensure_ascii=False),
-                         "conflicts": json.dumps(e["conflicts"], ensure_ascii=False),
-                         "sources": e["sources"]})
-            if len(rows) >= PARQUET_ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                rows = []
-        if rows:
-            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    write_parquet(out, schema, ({
+        "id": e["id"], "type": e["type"], "date": e["date"], "status": e["status"],
+        "title": e["title"], "n_sources": e["n_sources"],
+        "fields": json.dumps(e["fields"], ensure_ascii=False),
+        "conflicts": json.dumps(e["conflicts"], ensure_ascii=False),
+        "sources": e["sources"]} for e in events))

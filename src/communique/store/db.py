@@ -535,13 +535,18 @@ class Store:
         if type_ is None:
             type_ = self.conn.execute("SELECT type FROM events WHERE id = ?",
                                       (event_id,)).fetchone()[0]
-        order = "published DESC, xevent DESC" if type_ == "deployment" else "xevent"
-        xevents = [r[0] for r in self.conn.execute(
-            f"SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY {order} LIMIT ?",
-            (event_id, limit))]
+        xevents = self._window(event_id, type_, limit)
         if type_ == "deployment":
             xevents.reverse()
         return self._parsed_sources(xevents, groups)
+
+    def _window(self, event_id: str, type_: str, limit: int = MAX_FOLD_SOURCES) -> list[int]:
+        """The extracted events a merged event is folded from: its first `limit` sources, for a
+        deployment its latest `limit` published (newest first)."""
+        order = "published DESC, xevent DESC" if type_ == "deployment" else "xevent"
+        return [r[0] for r in self.conn.execute(
+            f"SELECT xevent FROM event_sources WHERE event_id = ? ORDER BY {order} LIMIT ?",
+            (event_id, limit))]
 
     def _parsed_sources(self, xevents: list[int], groups) -> list[dict]:
         if len(self._parsed) > MAX_PARSED_SOURCES:
@@ -646,22 +651,14 @@ class Store:
                                   (json.dumps(ledger.bounds([src], bounds)), target))
             if counts is not None and type_ != "deployment":
                 self._add_to_settled(target, src, counts)
-            elif counts is not None and not self._in_window(target, src["xevent"]):
+            elif counts is not None and src["xevent"] not in self._window(target, type_):
                 # a report older than the latest MAX_FOLD_SOURCES a period is folded from: its
                 # state, history and entities stay; it adds to its counts (and bounds, above)
-                self.conn.execute("UPDATE events SET n_sources = ?, n_documents = ? WHERE id = ?",
-                                  (*counts, target))
+                self._set_counts(target, counts)
             else:
                 self._rebuild(target, groups, counts=counts, keep_bounds=True)
             touched.add(target)
         return touched
-
-    def _in_window(self, event_id: str, xevent: int) -> bool:
-        """Whether a deployment's source is among the latest MAX_FOLD_SOURCES it is folded from
-        (the window `_sources` reads)."""
-        return any(r[0] == xevent for r in self.conn.execute(
-            "SELECT xevent FROM event_sources WHERE event_id = ?"
-            " ORDER BY published DESC, xevent DESC LIMIT ?", (event_id, MAX_FOLD_SOURCES)))
 
     def _counts_with(self, event_id: str, src: dict, groups,
                      stored: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -679,13 +676,16 @@ class Store:
     def _add_to_settled(self, event_id: str, src: dict, counts: tuple[int, int]) -> None:
         """A further source of a fact its first MAX_FOLD_SOURCES sources settled: its fields stay
         as they are; the source adds to its counts and to the entities it involves."""
-        self.conn.execute("UPDATE events SET n_sources = ?, n_documents = ? WHERE id = ?",
-                          (*counts, event_id))
+        self._set_counts(event_id, counts)
         canonical = self._canonicals(src["entities"])
         self.conn.executemany(
             f"INSERT OR IGNORE INTO event_entities {_EVENT_ENTITY} SELECT ?, ?, 'involves',"
             " type, sort_date, seq FROM events WHERE id = ?",
             [(event_id, canonical[e], event_id) for e in src["entities"]])
+
+    def _set_counts(self, event_id: str, counts: tuple[int, int]) -> None:
+        self.conn.execute("UPDATE events SET n_sources = ?, n_documents = ? WHERE id = ?",
+                          (*counts, event_id))
 
     def _coalesce(self, touched: set[str], groups: dict[str, str]) -> None:
         """Merge events that became the same fact once this document linked others (a translation

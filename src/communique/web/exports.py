@@ -111,19 +111,27 @@ def events_jsonl(request: Request) -> Response:
 @router.get("/events.parquet", summary="Every event as Parquet (the CSV's columns)")
 def events_parquet(request: Request) -> Response:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     schema = pa.schema([(c, pa.int64() if c == "n_sources" else pa.string()) for c in COLUMNS])
+    rows = ({c: (int(r[c]) if c == "n_sources" and r[c] is not None else r[c]) for c in COLUMNS}
+            for r in map(flat, exported_events(request)))
     buf = io.BytesIO()   # (Parquet's footer comes last: the file is sent once written)
-    with pq.ParquetWriter(buf, schema) as writer:
-        rows: list[dict] = []
-        for event in exported_events(request):
-            r = flat(event)
-            rows.append({c: (int(r[c]) if c == "n_sources" and r[c] is not None else r[c])
-                         for c in COLUMNS})
-            if len(rows) >= ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                rows = []
-        if rows:
-            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    write_parquet(buf, schema, rows)
     return _download(buf.getvalue(), "application/vnd.apache.parquet", "events.parquet")
+
+
+def write_parquet(sink, schema, rows: Iterable[dict]) -> None:
+    """Rows written to Parquet (a path or a file) in row groups of ROW_GROUP: what is held in
+    memory at a time, however many rows there are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(sink, schema) as writer:
+        group: list[dict] = []
+        for row in rows:
+            group.append(row)
+            if len(group) >= ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                group = []
+        if group:
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
